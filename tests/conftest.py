@@ -1,0 +1,28 @@
+"""Shared fixtures: one local Spark session for the whole test session (start-up is slow)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory):
+    from kocorpus.pipelines.session import build_spark
+
+    session = build_spark(
+        master="local[2]",
+        app_name="kocorpus-tests",
+        conf={
+            "spark.sql.shuffle.partitions": "4",
+            "spark.ui.enabled": "false",
+        },
+        checkpoint_dir=str(tmp_path_factory.mktemp("spark-checkpoints")),
+    )
+    yield session
+    session.stop()
