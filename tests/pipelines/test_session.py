@@ -1,0 +1,16 @@
+from kocorpus.pipelines import session
+
+
+def test_spark_fixture_runs_a_job(spark):
+    assert spark.range(10).count() == 10
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+
+
+def test_missing_java_message_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(session, "java_version", lambda: None)
+    try:
+        session.check_java()
+    except session.JavaMissingError as e:
+        assert "openjdk-17-jre-headless" in str(e)
+    else:
+        raise AssertionError("check_java accepted a machine without Java")
