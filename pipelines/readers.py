@@ -1,0 +1,279 @@
+"""Format readers: one input file in, a stream of records and quarantine items out.
+
+Each reader yields :class:`Record` (one document) or :class:`Quarantine`
+(something unreadable, with its location and reason). Readers never raise
+for bad input: a corrupt file yields the records read so far and then one
+quarantine item that says where it broke. Memory stays bounded: a record
+larger than ``max_doc_bytes`` is skipped without being held whole.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import zlib
+from dataclasses import dataclass
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from kocorpus.filters.decode import DecodeError, decode_bytes
+from kocorpus.filters.html_text import html_to_text, sniff_charset
+from kocorpus.pipelines import storage
+from kocorpus.pipelines.config import SourceConfig
+
+READ_CHUNK = 1 << 16
+
+
+@dataclass
+class Record:
+    key: str  # record key within the source: the id field, else file:line / file / record id
+    offset: int  # line number (jsonl), row index (parquet), byte offset (warc), 0 (text)
+    text: str
+    encoding: str | None
+    raw_sha256: str
+    url: str | None = None
+    date: str | None = None
+    tdm_reserved: bool = False
+
+
+@dataclass
+class Quarantine:
+    offset: int
+    reason: str  # machine-readable: truncated_file, decode_error, json_error, wrong_type, ...
+    value: str  # what was seen, short
+
+
+def domain_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.lower().removeprefix("www.") if host else None
+
+
+def iso_date(value) -> str | None:
+    """First 10 characters of an ISO-like date (``YYYY-MM-DD``) or None."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    if len(s) >= 10 and s[4] in "-./" and s[7] in "-./":
+        return f"{s[0:4]}-{s[5:7]}-{s[8:10]}"
+    if len(s) == 8 and s.isdigit():
+        return f"{s[0:4]}-{s[4:6]}-{s[6:8]}"
+    return None
+
+
+def _sha(b: bytes) -> str:
+    return hashlib.sha256(b).hexdigest()
+
+
+def _open_decompressed(path: str):
+    raw = storage.open_input(path)
+    if path.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw)
+    if path.endswith(".zst") or path.endswith(".zstd"):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+    return raw
+
+
+def _lines(stream, max_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """Yield ``(line_no, line_bytes or None if too long, length)``; bounded memory."""
+    buf = io.BufferedReader(stream, buffer_size=READ_CHUNK) if not hasattr(stream, "peek") else stream
+    line_no = 0
+    while True:
+        line = buf.readline(max_bytes + 1)
+        if not line:
+            return
+        line_no += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            size = len(line)
+            while True:  # skip the rest of the oversized line
+                more = buf.readline(READ_CHUNK)
+                size += len(more)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield line_no, None, size
+            continue
+        yield line_no, line.rstrip(b"\r\n"), len(line)
+
+
+_STREAM_ERRORS = (EOFError, OSError, zlib.error, gzip.BadGzipFile)
+
+
+def read_jsonl(source: SourceConfig, path: str, key_prefix: str, max_bytes: int) -> Iterator[Record | Quarantine]:
+    text_f, id_f, url_f, date_f = (source.field_name(r) for r in ("text", "id", "url", "date"))
+    line_no = 0
+    try:
+        stream = _open_decompressed(path)
+        for line_no, line, size in _lines(stream, max_bytes):
+            if line is None:
+                yield Quarantine(line_no, "too_large", f"{size} bytes > {max_bytes}")
+                continue
+            if not line.strip():
+                yield Quarantine(line_no, "empty_record", "blank line")
+                continue
+            try:
+                s, enc = decode_bytes(line, source.encoding)
+            except DecodeError as e:
+                yield Quarantine(line_no, "decode_error", str(e)[:200])
+                continue
+            try:
+                obj = json.loads(s)
+            except json.JSONDecodeError as e:
+                yield Quarantine(line_no, "json_error", f"{e.msg} at col {e.colno}")
+                continue
+            if not isinstance(obj, dict):
+                yield Quarantine(line_no, "wrong_type", f"record is {type(obj).__name__}, not an object")
+                continue
+            text = obj.get(text_f)
+            if not isinstance(text, str):
+                yield Quarantine(line_no, "wrong_type", f"field {text_f!r} is {type(text).__name__}, not a string")
+                continue
+            rid = obj.get(id_f)
+            key = str(rid) if isinstance(rid, (str, int)) and str(rid) else f"{key_prefix}:{line_no}"
+            url = obj.get(url_f) if isinstance(obj.get(url_f), str) else None
+            yield Record(key, line_no, text, enc, _sha(line), url=url, date=iso_date(obj.get(date_f)))
+    except _STREAM_ERRORS as e:
+        yield Quarantine(line_no + 1, "truncated_file", f"{type(e).__name__}: {str(e)[:160]}")
+    except Exception as e:  # zstd frame errors and other decoder failures
+        yield Quarantine(line_no + 1, "corrupt_file", f"{type(e).__name__}: {str(e)[:160]}")
+
+
+def read_text_file(source: SourceConfig, path: str, key_prefix: str, max_bytes: int, size: int) -> Iterator[Record | Quarantine]:
+    if size > max_bytes:
+        yield Quarantine(0, "too_large", f"{size} bytes > {max_bytes}")
+        return
+    try:
+        with _open_decompressed(path) as f:
+            raw = f.read(max_bytes + 1)
+    except _STREAM_ERRORS as e:
+        yield Quarantine(0, "truncated_file", f"{type(e).__name__}: {str(e)[:160]}")
+        return
+    if len(raw) > max_bytes:
+        yield Quarantine(0, "too_large", f"> {max_bytes} bytes after decompression")
+        return
+    if not raw.strip():
+        yield Quarantine(0, "empty_record", "empty file")
+        return
+    try:
+        text, enc = decode_bytes(raw, source.encoding)
+    except DecodeError as e:
+        yield Quarantine(0, "decode_error", str(e)[:200])
+        return
+    yield Record(key_prefix, 0, text, enc, _sha(raw))
+
+
+def read_parquet(source: SourceConfig, path: str, key_prefix: str, max_bytes: int, row_group: int | None) -> Iterator[Record | Quarantine]:
+    import pyarrow.parquet as pq
+
+    text_f, id_f, url_f, date_f = (source.field_name(r) for r in ("text", "id", "url", "date"))
+    try:
+        pf = pq.ParquetFile(storage.open_random_access(path))
+    except Exception as e:
+        yield Quarantine(0, "corrupt_file", f"{type(e).__name__}: {str(e)[:160]}")
+        return
+    schema = pf.schema_arrow
+    if text_f not in schema.names or not (
+        str(schema.field(text_f).type) in ("string", "large_string", "string_view")
+    ):
+        found = str(schema.field(text_f).type) if text_f in schema.names else "missing"
+        yield Quarantine(0, "unexpected_schema", f"text column {text_f!r}: {found}; columns {schema.names[:12]}")
+        return
+    cols = [c for c in (text_f, id_f, url_f, date_f) if c and c in schema.names]
+    groups = [row_group] if row_group is not None else range(pf.num_row_groups)
+    for g in groups:
+        base = sum(pf.metadata.row_group(i).num_rows for i in range(g))
+        try:
+            table = pf.read_row_group(g, columns=sorted(set(cols)))
+        except Exception as e:
+            yield Quarantine(base, "corrupt_file", f"row group {g}: {type(e).__name__}: {str(e)[:120]}")
+            continue
+        data = {c: table.column(c).to_pylist() for c in set(cols)}
+        for i in range(table.num_rows):
+            offset = base + i
+            text = data[text_f][i]
+            if text is None:
+                yield Quarantine(offset, "empty_record", f"{text_f} is null")
+                continue
+            raw = text.encode("utf-8", "surrogatepass")
+            if len(raw) > max_bytes:
+                yield Quarantine(offset, "too_large", f"{len(raw)} bytes > {max_bytes}")
+                continue
+            rid = data[id_f][i] if id_f in data else None
+            key = str(rid) if rid is not None and str(rid) else f"{key_prefix}:{offset}"
+            url = data[url_f][i] if url_f in data else None
+            date = iso_date(data[date_f][i]) if date_f in data else None
+            yield Record(key, offset, text, "utf-8", _sha(raw), url=url if isinstance(url, str) else None, date=date)
+
+
+def read_warc(source: SourceConfig, path: str, key_prefix: str, max_bytes: int) -> Iterator[Record | Quarantine]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    offset = 0
+    try:
+        stream = storage.open_input(path)
+        it = ArchiveIterator(stream, check_digests=False)
+        for rec in it:
+            offset = it.get_record_offset()
+            rtype = rec.rec_type
+            if rtype not in ("response", "conversion", "resource"):
+                continue
+            headers = rec.rec_headers
+            url = headers.get_header("WARC-Target-URI")
+            rid = headers.get_header("WARC-Record-ID") or f"{key_prefix}@{offset}"
+            date = iso_date(headers.get_header("WARC-Date"))
+            declared_len = int(headers.get_header("Content-Length") or 0)
+            if declared_len > max_bytes:
+                yield Quarantine(offset, "too_large", f"{declared_len} bytes > {max_bytes}")
+                continue
+            ctype = ""
+            tdm = False
+            if rtype == "response" and rec.http_headers is not None:
+                if rec.http_headers.get_statuscode() not in ("200", None):
+                    continue
+                ctype = (rec.http_headers.get_header("Content-Type") or "").lower()
+                tdm_h = rec.http_headers.get_header("tdm-reservation")
+                robots_h = (rec.http_headers.get_header("X-Robots-Tag") or "").lower()
+                tdm = (tdm_h or "").strip() == "1" or "noai" in robots_h
+            else:
+                ctype = (headers.get_header("Content-Type") or "").lower()
+            raw = rec.content_stream().read(max_bytes + 1)
+            if len(raw) < declared_len and rtype != "response":
+                yield Quarantine(offset, "truncated_record", f"read {len(raw)} of {declared_len} bytes")
+                continue
+            if len(raw) > max_bytes:
+                yield Quarantine(offset, "too_large", f"> {max_bytes} bytes")
+                continue
+            is_html = "html" in ctype or (rtype == "response" and raw.lstrip()[:15].lower().startswith((b"<!doctype", b"<html")))
+            declared = None
+            if "charset=" in ctype:
+                declared = ctype.split("charset=", 1)[1].split(";")[0].strip()
+            elif is_html:
+                declared = sniff_charset(raw)
+            if rtype == "response" and not is_html and not ctype.startswith("text/"):
+                yield Quarantine(offset, "not_text", f"content-type {ctype or 'missing'}")
+                continue
+            try:
+                body, enc = decode_bytes(raw, declared)
+            except DecodeError as e:
+                yield Quarantine(offset, "decode_error", str(e)[:200])
+                continue
+            if is_html:
+                page = html_to_text(body)
+                text, tdm = page.text, tdm or page.noai
+            else:
+                text = body
+            yield Record(rid, offset, text, enc, _sha(raw), url=url, date=date, tdm_reserved=tdm)
+    except ArchiveLoadFailed as e:
+        yield Quarantine(offset, "corrupt_file", f"ArchiveLoadFailed: {str(e)[:160]}")
+    except _STREAM_ERRORS as e:
+        yield Quarantine(offset, "truncated_file", f"{type(e).__name__}: {str(e)[:160]}")
+    except Exception as e:
+        yield Quarantine(offset, "corrupt_file", f"{type(e).__name__}: {str(e)[:160]}")
