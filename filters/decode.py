@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import codecs
 
+#: Encodings accepted from detection. Single-byte code pages are never guessed:
+#: any byte string decodes as Latin-1, so a guess would hide corrupt input.
+_DETECTABLE = {"utf_16", "utf_16_le", "utf_16_be", "utf_32", "gb18030", "big5", "shift_jis", "cp932", "euc_jp"}
 _KOREAN_LEGACY = {"euc-kr", "euc_kr", "euckr", "cp949", "uhc", "ks_c_5601-1987", "ksc5601", "ms949", "johab"}
 
 
@@ -50,12 +53,12 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, str]:
             text = text[1:]
         return text, ("utf-8" if enc == "utf-8-sig" else enc)
     guess = _detect(raw)
-    if guess and guess not in tried:
+    if guess in _DETECTABLE and guess not in tried:
         try:
             return raw.decode(guess), guess
         except (UnicodeDecodeError, LookupError):
             pass
-    raise DecodeError(f"not valid text in {', '.join(tried + ([guess] if guess else []))}")
+    raise DecodeError(f"not valid text in {', '.join(tried)}")
 
 
 def _candidates(declared: str | None) -> list[str]:

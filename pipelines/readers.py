@@ -221,10 +221,11 @@ def read_warc(source: SourceConfig, path: str, key_prefix: str, max_bytes: int) 
         stream = storage.open_input(path)
         it = ArchiveIterator(stream, check_digests=False)
         for rec in it:
-            offset = it.get_record_offset()
             rtype = rec.rec_type
             if rtype not in ("response", "conversion", "resource"):
                 continue
+            raw = rec.content_stream().read(max_bytes + 1)  # before get_record_offset, which consumes the record
+            offset = it.get_record_offset()
             headers = rec.rec_headers
             url = headers.get_header("WARC-Target-URI")
             rid = headers.get_header("WARC-Record-ID") or f"{key_prefix}@{offset}"
@@ -244,7 +245,6 @@ def read_warc(source: SourceConfig, path: str, key_prefix: str, max_bytes: int) 
                 tdm = (tdm_h or "").strip() == "1" or "noai" in robots_h
             else:
                 ctype = (headers.get_header("Content-Type") or "").lower()
-            raw = rec.content_stream().read(max_bytes + 1)
             if len(raw) < declared_len and rtype != "response":
                 yield Quarantine(offset, "truncated_record", f"read {len(raw)} of {declared_len} bytes")
                 continue

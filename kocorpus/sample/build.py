@@ -10,12 +10,12 @@ What it holds (about 430 documents, six sources, five formats):
 - ``news-archive``   licensed CC-BY-2.5 Korean Wikinews, JSONL .gz and .zst, with
                      exact and near duplicates, a broken JSON line, a wrong-type
                      record, an invalid UTF-8 line and planted personal data;
-- ``book-reviews``   licensed CC-BY-2.0-KR book reviews, Parquet;
+- ``essays``         licensed CC-BY-SA-4.0 paragraphs of edited sentences (UD Korean), Parquet;
 - ``movie-reviews``  crawl CC0-1.0 movie reviews and synopses, plain JSONL (short, noisy);
 - ``web-crawl``      crawl pages in one WARC file: HTML with portal boilerplate,
                      personal data, an English page, a ``noai`` page, an opted-out
                      domain, a CP949 page declared euc-kr and a binary payload;
-- ``community``      crawl CC-BY-SA-4.0 forum posts as .txt files: one CP949 file,
+- ``community``      crawl CC-BY-SA-4.0 comment threads as .txt files: one CP949 file,
                      one mojibake file, one Japanese file and one empty file;
 - ``qa-pairs``       licensed MIT chatbot pairs, JSONL;
 - ``nc-archive``     a CC-BY-NC-4.0 source that the licence policy forbids.
@@ -120,9 +120,7 @@ def build(corpora: Path) -> None:
     read = lambda name: pq.read_table(corpora / f"{name}.parquet").to_pylist()  # noqa: E731
     longform = read("longform_news_reviews")
     wiki = [r for r in longform if r["source"] == "wikinews" and 400 <= len(r["text"]) <= 3000]
-    books = [r for r in longform if r["source"] != "wikinews" and 250 <= len(r["text"]) <= 3000]
     rng.shuffle(wiki)
-    rng.shuffle(books)
     if OUT.exists():
         import shutil
 
@@ -145,19 +143,21 @@ def build(corpora: Path) -> None:
     rows_b.append(b'{"article_id": "bad-utf8-1", "body": "\xbf\xc0\xb4\xc3 \xff\xfe \xc0\xcc\xbe\xdf\xb1\xe2"}')
     write_jsonl(OUT / "news" / "2024-02.jsonl.zst", rows_b, "zst")
 
-    # book-reviews: Parquet with its own column names
-    br = books[:80]
-    for sub in ("books", "nc"):
+    # essays: edited sentences grouped into paragraphs, Parquet with its own column names
+    ud = [r["text"] for r in read("ud_sentences") if len(r["text"]) > 25]
+    rng.shuffle(ud)
+    for sub in ("essays", "nc"):
         (OUT / sub).mkdir(parents=True, exist_ok=True)
+    paras = [" ".join(ud[i * 7 : i * 7 + 7]) for i in range(70)]
     pq.write_table(
         pa.table(
             {
-                "review_id": [r["id"] for r in br],
-                "content": [r["text"] for r in br],
-                "written": [r.get("date") for r in br],
+                "essay_id": [f"essay-{i:04d}" for i in range(len(paras))],
+                "content": paras,
+                "written": [f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(len(paras))],
             }
         ),
-        OUT / "books" / "reviews.parquet",
+        OUT / "essays" / "essays.parquet",
         compression="zstd",
     )
 
@@ -172,16 +172,16 @@ def build(corpora: Path) -> None:
     # web-crawl: one WARC file with HTML pages
     build_warc(wiki[120:160], rng, corpora)
 
-    # community: .txt posts made of edited sentences
-    ud = [r["text"] for r in read("ud_sentences") if len(r["text"]) > 25]
-    rng.shuffle(ud)
+    # community: .txt threads of news comments (noisy user text)
+    comments = [r["text"] for r in read("news_comments")[:3000] if len(r["text"]) > 15]
+    rng.shuffle(comments)
     forum = OUT / "community"
     forum.mkdir(parents=True, exist_ok=True)
     for i in range(40):
-        post = "\n".join(ud[i * 8 : i * 8 + 8])
+        post = "\n".join(comments[i * 10 : i * 10 + 10])
         (forum / f"post-{i:03d}.txt").write_text(post + "\n", encoding="utf-8")
-    (forum / "post-cp949.txt").write_bytes("\n".join(ud[400:410]).encode("cp949", "replace"))
-    moj = "\n".join(ud[410:418]).encode("utf-8").decode("latin-1")
+    (forum / "post-cp949.txt").write_bytes("\n".join(ud[500:510]).encode("cp949", "replace"))
+    moj = "\n".join(ud[510:518]).encode("utf-8").decode("latin-1")
     (forum / "post-mojibake.txt").write_text(moj, encoding="utf-8")
     flores = pq.read_table(corpora / "langid_flores200.parquet").to_pylist()
     jpn = [r["text"] for r in flores if r["lang"] == "jpn_Jpan"][:6]
@@ -195,7 +195,7 @@ def build(corpora: Path) -> None:
 
     # nc-archive: a non-commercial licence that the policy forbids
     pq.write_table(
-        pa.table({"id": [f"nc-{i}" for i in range(5)], "text": ["\n".join(ud[420 + i * 5 : 425 + i * 5]) for i in range(5)]}),
+        pa.table({"id": [f"nc-{i}" for i in range(5)], "text": ["\n".join(ud[520 + i * 5 : 525 + i * 5]) for i in range(5)]}),
         OUT / "nc" / "archive.parquet",
         compression="zstd",
     )

@@ -1,0 +1,155 @@
+"""The ``kocorpus`` command line: one console script, one TOML config.
+
+Exit codes: 0 success; 1 the run itself failed; 2 bad usage or config.
+Bad records are rejects, not failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+
+from kocorpus import __version__
+
+
+#: Packages that add their own subcommands through ``register(subparsers)``.
+COMMAND_PROVIDERS = (
+    "kocorpus.tokenizer.cli",  # train-tokenizer, verify-shards, publish
+    "kocorpus.filters.cli",  # train-quality-classifier
+    "kocorpus.training.cli",  # train
+    "kocorpus.pipelines.audit_cli",  # report, audit, takedown
+)
+
+
+def sample_config_path() -> Path:
+    import kocorpus.sample
+
+    return Path(kocorpus.sample.__file__).parent / "kocorpus.toml"
+
+
+def _add_run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--run-id", help="run identifier (default: <date>-<config hash>; the same id resumes a run)")
+    p.add_argument("--master", help="Spark master URL (default from [spark] master: local[*])")
+    p.add_argument("--stages", help="comma-separated subset of stages to run")
+    p.add_argument("--force", action="store_true", help="redo stages even when they finished before")
+    p.add_argument("--root", help="override [run] root (where runs are written)")
+    p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark conf")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kocorpus", description="Build a Korean pretraining corpus with Spark.")
+    parser.add_argument("--version", action="version", version=f"kocorpus {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="run the whole pipeline on the bundled sample, then a short training run")
+    _add_run_args(p)
+    p.add_argument("--train-steps", type=int, default=30, help="steps of the short CPU training run (0 skips it)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("run", help="run the pipeline for a config")
+    p.add_argument("--config", required=True, help="kocorpus.toml")
+    _add_run_args(p)
+    p.set_defaults(func=cmd_run)
+
+    for module in COMMAND_PROVIDERS:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name == module:
+                continue
+            raise
+        mod.register(sub)
+    return parser
+
+
+def _load(args, config_path: Path):
+    from kocorpus.pipelines.config import load_config
+
+    overrides: dict = {}
+    if getattr(args, "root", None):
+        overrides.setdefault("run", {})["root"] = str(Path(args.root).resolve())
+    conf = {}
+    for kv in getattr(args, "conf", []) or []:
+        k, _, v = kv.partition("=")
+        conf[k] = v
+    if conf:
+        overrides.setdefault("spark", {})["conf"] = conf
+    return load_config(config_path, overrides)
+
+
+def _run(args, cfg):
+    from kocorpus.pipelines.pipeline import run_pipeline
+
+    stages = [s.strip() for s in args.stages.split(",")] if args.stages else None
+    ctx = run_pipeline(cfg, run_id=args.run_id, stages=stages, force=args.force, master=args.master)
+    _print_outputs(ctx)
+    return ctx
+
+
+def _print_outputs(ctx) -> None:
+    from kocorpus.pipelines.summary import outputs
+
+    print("\noutputs:")
+    for name, path in outputs(ctx).items():
+        print(f"  {name:18s} {path}")
+    summary = ctx.layout.stage_dir("report") / "summary.json"
+    if summary.exists():
+        s = json.loads(summary.read_text())
+        print(
+            f"\ndocuments: {s['documents_in']} in, {s['documents_kept']} kept, {s['documents_rejected']} rejected"
+            f" (accounting {'holds' if s['accounting_holds'] else 'BROKEN'}); tokens in shards: {s['tokens']}"
+        )
+
+
+def cmd_run(args) -> int:
+    cfg = _load(args, Path(args.config))
+    _run(args, cfg)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    args.root = args.root or "out"
+    args.run_id = args.run_id or "demo"
+    cfg = _load(args, sample_config_path())
+    ctx = _run(args, cfg)
+    if args.train_steps > 0:
+        try:
+            from kocorpus.training.train import train
+        except ModuleNotFoundError:
+            print("\ntraining: the `train` extra is not installed (pip install 'kocorpus[train]')")
+            return 0
+        out = ctx.layout.run_dir / "train"
+        print(f"\ntraining the tiny model for {args.train_steps} steps on the demo's shards (CPU) -> {out}")
+        result = train(str(ctx.layout.shard_manifest), "tiny", args.train_steps, str(out))
+        losses = result.get("losses") or []
+        if losses:
+            print(f"loss: first {losses[0]:.3f} -> last {losses[-1]:.3f}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
+    from kocorpus.pipelines.config import ConfigError
+    from kocorpus.pipelines.session import JavaMissingError
+
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as e:
+        print(f"kocorpus: config error: {e}", file=sys.stderr)
+        return 2
+    except JavaMissingError as e:
+        print(f"kocorpus: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,163 @@
+"""The ``tokenize`` and ``shard`` stages: Spark encodes, the driver packs.
+
+``tokenize``: loads ``[tokenizer] path`` or trains a tokenizer on a
+deterministic, bounded, source-stratified sample of this run's cleaned
+documents; then encodes every document with ``tokenizers.encode_batch`` in
+``mapInArrow`` (no Kiwi at encode time) and writes them sorted by the packing
+order key ``sha256("<seed>:<doc_id>")``.
+
+``shard``: streams the sorted encodings on the driver, in order, into the
+shard writer (bounded memory), then writes lineage and, last, the manifest.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kocorpus import __version__
+from kocorpus.pipelines.runner import RunContext
+
+ENCODED_DDL = "doc_id string, n_tokens int, tokens array<int>"
+
+
+def tokenizer_settings(ctx: RunContext) -> dict:
+    s = ctx.cfg.section("tokenizer")
+    return {
+        "path": s.get("path"),
+        "method": s.get("method", "kiwi"),
+        "vocab_size": int(s.get("vocab_size", 32000)),
+        "sample_max_chars": int(s.get("sample_max_chars", 50_000_000)),
+        "options": s.get("options", {}),
+    }
+
+
+def sample_texts(ctx: RunContext, docs, max_chars: int) -> list[str]:
+    """Deterministic, bounded, source-stratified training sample of ``docs``."""
+    from pyspark.sql import functions as F
+
+    from kocorpus.tokenizer.sample import draw_sample
+
+    seed = ctx.cfg.run.seed
+    total = docs.agg(F.sum(F.length("text"))).first()[0] or 0
+    fraction = 1.0 if total <= 2 * max_chars else 2 * max_chars / total
+    bucket = F.abs(F.xxhash64(F.lit(seed), F.col("doc_id"))) % F.lit(1_000_000)
+    pre = docs.where(bucket < F.lit(int(fraction * 1_000_000) + 1)).select("doc_id", "source", "text")
+    table = pre.toArrow()
+    return draw_sample(table, max_chars=max_chars, seed=seed)
+
+
+def tokenize(ctx: RunContext) -> dict:
+    from pyspark import SparkFiles
+    from pyspark.sql import functions as F
+
+    from kocorpus.pipelines.stages import read_kept
+    from kocorpus.tokenizer.encode import TokenEncoder
+
+    settings = tokenizer_settings(ctx)
+    docs = read_kept(ctx, "dedup")
+    tok_dir = ctx.layout.stage_dir("tokenize") / "tokenizer"
+    tok_dir.mkdir(parents=True, exist_ok=True)
+    if settings["path"]:
+        src = Path(settings["path"])
+        shutil.copyfile(src, tok_dir / "tokenizer.json")
+        card = src.with_name("tokenizer_card.json")
+        if card.exists():
+            shutil.copyfile(card, tok_dir / card.name)
+        trained = None
+    else:
+        from kocorpus.tokenizer.train import train_tokenizer
+
+        texts = sample_texts(ctx, docs, settings["sample_max_chars"])
+        info = train_tokenizer(
+            texts,
+            tok_dir,
+            vocab_size=settings["vocab_size"],
+            method=settings["method"],
+            seed=ctx.cfg.run.seed,
+            **settings["options"],
+        )
+        trained = {"method": settings["method"], "sample_docs": len(texts), "vocab_size": info.vocab_size}
+    tok_path = str(tok_dir / "tokenizer.json")
+    ctx.spark.sparkContext.addFile(tok_path)
+
+    def encode(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        path = tok_path if Path(tok_path).exists() else SparkFiles.get("tokenizer.json")
+        encoder = TokenEncoder(path)
+        for b in batches:
+            yield encoder(b)
+
+    seed = ctx.cfg.run.seed
+    encoded = docs.select("doc_id", "text").mapInArrow(encode, ENCODED_DDL)
+    encoded = encoded.withColumn("order_key", F.sha2(F.concat_ws(":", F.lit(str(seed)), F.col("doc_id")), 256))
+    out = ctx.layout.stage_dir("tokenize") / "data"
+    encoded.orderBy("order_key").write.mode("overwrite").parquet(str(out))
+    agg = ctx.spark.read.parquet(str(out)).agg(F.count(F.lit(1)).alias("docs"), F.sum("n_tokens").alias("tokens")).first()
+    return {
+        "in": ctx.stats["dedup"]["out"],
+        "out": agg["docs"],
+        "rejected": {},
+        "tokens": int(agg["tokens"] or 0),
+        "tokenizer": tok_path,
+        "trained": trained,
+    }
+
+
+def iter_encoded(data_dir: Path) -> Iterator[pa.RecordBatch]:
+    """Encoded documents in packing order: Spark's sorted part files, read in name order."""
+    for part in sorted(data_dir.glob("part-*.parquet")):
+        yield from pq.ParquetFile(part).iter_batches(batch_size=2048, columns=["doc_id", "tokens", "order_key"])
+
+
+def shard(ctx: RunContext) -> dict:
+    from kocorpus.tokenizer.manifest import write_manifest
+    from kocorpus.tokenizer.shards import ShardWriter
+    from kocorpus.tokenizer.train import load_tokenizer_info
+
+    s = ctx.cfg.section("shards")
+    tok_src = ctx.layout.stage_dir("tokenize") / "tokenizer" / "tokenizer.json"
+    info = load_tokenizer_info(tok_src)
+    dataset = ctx.layout.dataset_dir
+    dataset.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tok_src, dataset / "tokenizer.json")
+    writer = ShardWriter(
+        dataset,
+        seq_len=int(s.get("seq_len", 2048)),
+        vocab_size=info.vocab_size,
+        eos_id=info.eos_id,
+        pad_id=info.pad_id,
+        rows_per_shard=int(s.get("rows_per_shard", 16384)),
+        row_group_bytes=int(s.get("row_group_bytes", 4 << 20)),
+    )
+    last_key = None
+    for batch in iter_encoded(ctx.layout.stage_dir("tokenize") / "data"):
+        ids = batch.column("doc_id").to_pylist()
+        keys = batch.column("order_key").to_pylist()
+        toks = batch.column("tokens")
+        for i, (doc_id, key) in enumerate(zip(ids, keys)):
+            if last_key is not None and key < last_key:
+                raise RuntimeError("encoded documents are not in packing order")
+            last_key = key
+            writer.add(doc_id, toks[i].values.to_numpy(zero_copy_only=False))
+    shards = writer.close()
+    ingest = ctx.stats.get("ingest", {})
+    manifest = write_manifest(
+        dataset,
+        shards,
+        info,
+        run_id=ctx.run_id,
+        config_sha256=ctx.cfg.sha256(),
+        code_version=__version__,
+        inputs={"files": ingest.get("inputs", [])},
+    )
+    totals = {
+        "shards": len(shards),
+        "rows": sum(x.rows for x in shards),
+        "tokens": sum(x.tokens for x in shards),
+        "documents": sum(x.documents for x in shards),
+    }
+    return {"manifest": str(manifest), **totals}
