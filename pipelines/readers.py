@@ -76,10 +76,58 @@ def _open_decompressed(path: str):
     if path.endswith(".gz"):
         return gzip.GzipFile(fileobj=raw)
     if path.endswith(".zst") or path.endswith(".zstd"):
+        return io.BufferedReader(_ZstdStream(raw), buffer_size=READ_CHUNK)
+    return raw
+
+
+class _ZstdStream(io.RawIOBase):
+    """Multi-frame zstd decompression that hands out every valid byte before raising.
+
+    A corrupt frame (or garbage after the last frame) raises only once the
+    data decoded before it has been read, so readers keep the good records.
+    """
+
+    def __init__(self, raw):
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-    return raw
+        self._zstd = zstandard
+        self._raw = raw
+        self._obj = zstandard.ZstdDecompressor().decompressobj()
+        self._buf = b""
+        self._error: Exception | None = None
+        self._eof = False
+        self._started = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._buf and not self._eof and self._error is None:
+            chunk = self._raw.read(READ_CHUNK)
+            if not chunk:
+                self._eof = True
+                if self._started and not self._obj.eof:
+                    self._error = EOFError("zstd stream ends inside a frame")
+                break
+            self._started = True
+            try:
+                self._buf = self._obj.decompress(chunk)
+                while self._obj.eof and self._obj.unused_data:
+                    rest = self._obj.unused_data
+                    self._obj = self._zstd.ZstdDecompressor().decompressobj()
+                    self._buf += self._obj.decompress(rest)
+            except self._zstd.ZstdError as e:
+                self._error = e
+        if not self._buf:
+            if self._error is not None:
+                error, self._error = self._error, None
+                self._eof = True
+                raise error
+            return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
 
 
 def _lines(stream, max_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
@@ -245,8 +293,9 @@ def read_warc(source: SourceConfig, path: str, key_prefix: str, max_bytes: int) 
                 tdm = (tdm_h or "").strip() == "1" or "noai" in robots_h
             else:
                 ctype = (headers.get_header("Content-Type") or "").lower()
-            if len(raw) < declared_len and rtype != "response":
-                yield Quarantine(offset, "truncated_record", f"read {len(raw)} of {declared_len} bytes")
+            missing = getattr(rec.raw_stream, "limit", 0) if len(raw) <= max_bytes else 0
+            if missing:
+                yield Quarantine(offset, "truncated_record", f"{missing} of {declared_len} declared bytes missing")
                 continue
             if len(raw) > max_bytes:
                 yield Quarantine(offset, "too_large", f"> {max_bytes} bytes")
