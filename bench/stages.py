@@ -1,0 +1,94 @@
+"""Per-stage throughput of the whole pipeline on the real corpora in ../shared/corpora.
+
+    python bench/stages.py [--docs 50000] [--corpora ../shared/corpora] [--master local[2]]
+
+Writes a sample of the corpora (round-robin over the files, ``--docs`` in all)
+as Parquet sources, runs every stage with local Spark, and prints docs/s and
+docs/s per core for each stage (documents in / wall seconds). Skips cleanly
+when the corpora folder is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_CORPORA = HERE.parent.parent / "shared" / "corpora"
+FILES = {
+    "nsmc_reviews": ("crawl", "CC0-1.0"),
+    "news_comments": ("crawl", "CC-BY-SA-4.0"),
+    "longform_news_reviews": ("licensed", "CC-BY-2.5"),
+    "ud_sentences": ("licensed", "CC-BY-SA-4.0"),
+    "chatbot_qa": ("licensed", "MIT"),
+    "nsmc_synopses": ("licensed", "CC0-1.0"),
+}
+
+
+def write_inputs(corpora: Path, out: Path, n_docs: int) -> list[dict]:
+    per_file = max(1, n_docs // len(FILES))
+    sources = []
+    for name, (kind, lic) in FILES.items():
+        t = pq.read_table(corpora / f"{name}.parquet", columns=["id", "text"])
+        t = t.slice(0, min(per_file, t.num_rows))
+        d = out / name
+        d.mkdir(parents=True)
+        pq.write_table(t, d / "part-0.parquet", row_group_size=5000)
+        sources.append({"name": name, "kind": kind, "license": lic, "format": "parquet", "path": str(d / "*.parquet")})
+    return sources
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=50_000)
+    ap.add_argument("--corpora", default=str(DEFAULT_CORPORA))
+    ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--keep", action="store_true", help="keep the run folder")
+    args = ap.parse_args(argv)
+    corpora = Path(args.corpora)
+    if not corpora.exists():
+        print(f"skipped: corpora folder {corpora} not found")
+        return 0
+    from kocorpus.pipelines.config import parse_config
+    from kocorpus.pipelines.pipeline import run_pipeline
+
+    work = Path(tempfile.mkdtemp(prefix="kocorpus-bench-"))
+    try:
+        sources = write_inputs(corpora, work / "inputs", args.docs)
+        raw = {
+            "run": {"root": str(work / "out"), "seed": 1},
+            "spark": {"master": args.master},
+            "sources": sources,
+            "policy": {"allowed": ["CC0-1.0", "MIT"], "attribution": ["CC-BY-2.5", "CC-BY-SA-4.0"]},
+            "tokenizer": {"vocab_size": 16000, "sample_max_chars": 5_000_000},
+            "shards": {"seq_len": 2048},
+        }
+        cfg = parse_config(raw, base_dir=work)
+        ctx = run_pipeline(cfg, run_id="bench", master=args.master, progress=lambda m: print(m, file=sys.stderr))
+        cores = int(args.master.split("[")[1].rstrip("]")) if "[" in args.master and "*" not in args.master else os.cpu_count()
+        print(f"\nPipeline stages on {args.docs:,} documents from {corpora} ({args.master}, {cores} cores)\n")
+        print(f"| stage | docs in | docs out | seconds | docs/s | docs/s per core |")
+        print(f"|---|---:|---:|---:|---:|---:|")
+        for name, s in ctx.stats.items():
+            n_in = s.get("in") or s.get("documents") or 0
+            secs = s.get("seconds") or 0
+            rate = n_in / secs if secs else 0
+            print(f"| {name} | {n_in:,} | {s.get('out', s.get('documents', '')):,} | {secs:.1f} | {rate:,.0f} | {rate / cores:,.0f} |")
+        total = sum(s.get("seconds") or 0 for s in ctx.stats.values())
+        n = ctx.stats["ingest"]["in"]
+        print(f"| **end to end** | {n:,} | {ctx.stats['dedup']['out']:,} | {total:.1f} | {n / total:,.0f} | {n / total / cores:,.0f} |")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
