@@ -1,0 +1,331 @@
+"""Korean PII detection and redaction: the ``pii`` document step.
+
+Each detection is replaced by its typed placeholder from
+:data:`kocorpus.filters.placeholders.PLACEHOLDERS` (``<|rrn|>``, ``<|tel|>``...),
+which the tokenizer keeps as one token. Per type the configuration chooses:
+
+- ``redact``: replace the value by its placeholder (default for every type but ``brn``);
+- ``keep``:   leave the value in the text (default for ``brn``: business numbers
+  identify companies, not people), but still count it;
+- ``drop``:   replace the value and reject the document (reason ``pii_<type>``,
+  value = number of detections of that type).
+
+``pii_counts`` on each document holds detections by type, whatever the action
+(a ``keep`` type is counted too); types without detections are absent, and a
+document without any detection gets an empty map.
+
+Decision rules (see docs/pii.md for the reasoning):
+
+- RRN/FRN: valid birth date for the S digit's century is required. Then the
+  number is redacted when the old check digit holds, or when it is written
+  with a hyphen, or when a context word (주민번호...) is near. A failed check
+  digit alone never clears a hyphenated number (numbers issued since October
+  2020 have no check digit); it clears one only together with a label that
+  names something else (주문번호, 송장...). Bare 13-digit numbers need the check
+  digit or a context word; S = 9/0 (born in the 1800s) needs the same.
+- phone: domestic prefixes (mobile, 02, 031-064, 070, 0502-0508) and +82 forms;
+  business 15xx/16xx/18xx, 080 and 060 numbers are not personal and kept.
+- card: 13-19 digits, Luhn, a card scheme's prefix and length.
+- account, passport, bare BRN, bare 12-digit licence: only with a context word
+  within ``context_chars`` characters.
+- ip: public addresses only (v4 and v6).
+
+Where candidates overlap, the stronger wins (checksum-validated > distinctive
+format > context only), then the longer, then the type order of PLACEHOLDERS.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping, NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kocorpus.filters import pii_patterns as P
+from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_column
+from kocorpus.filters.pii_validators import (
+    brn_ok,
+    card_issuer_ok,
+    driver_license_ok,
+    ip_is_public,
+    luhn_ok,
+    registration_birth_date,
+    registration_checksum_ok,
+)
+from kocorpus.filters.placeholders import PLACEHOLDERS
+
+#: Every PII type, in tie-break order.
+PII_TYPES: tuple[str, ...] = tuple(PLACEHOLDERS)
+ACTIONS = ("redact", "keep", "drop")
+DEFAULT_ACTIONS: dict[str, str] = {t: "redact" for t in PII_TYPES} | {"brn": "keep"}
+
+_PRIORITY = {t: i for i, t in enumerate(PII_TYPES)}
+_NON_DIGIT = re.compile(r"[^0-9]")
+_AT_WORD = re.compile(r"[(\[][Aa][Tt][)\]]")
+
+# Strength of a detection: what backs it.
+CHECKSUM, FORMAT, CONTEXT = 3, 2, 1
+
+_PII_COUNTS_TYPE = pa.map_(pa.string(), pa.int32())
+
+
+class Detection(NamedTuple):
+    """One PII value found in a text: ``text[start:end]`` is the value (character offsets)."""
+
+    start: int
+    end: int
+    type: str
+    strength: int
+
+
+class KoreanPiiRedactor(DocumentStep):
+    """Detect, validate and replace Korean PII by typed placeholders.
+
+    Args:
+        actions: PII type -> ``"redact"`` | ``"keep"`` | ``"drop"``; unnamed types
+            take :data:`DEFAULT_ACTIONS`.
+        context_chars: characters on each side of a candidate searched for context
+            words; None disables context, so context-only types (account, passport,
+            bare BRN and licence numbers) are never detected.
+        today: reference date (ISO ``YYYY-MM-DD``) for "birth date not in the future";
+            default: the current date.
+    """
+
+    stage = "pii"
+
+    def __init__(
+        self,
+        actions: Mapping[str, str] | None = None,
+        context_chars: int | None = 32,
+        today: str | None = None,
+    ):
+        merged = dict(DEFAULT_ACTIONS)
+        for t, a in (actions or {}).items():
+            if t not in PLACEHOLDERS:
+                raise ValueError(f"[pii] actions: unknown PII type {t!r}; known: {list(PII_TYPES)}")
+            if a not in ACTIONS:
+                raise ValueError(f"[pii] actions.{t}: must be one of {ACTIONS}, got {a!r}")
+            merged[t] = a
+        if context_chars is not None and context_chars < 0:
+            raise ValueError("[pii] context_chars must be >= 0 or None")
+        self.actions = merged
+        self.context_chars = context_chars
+        self.today = today
+        import datetime as dt
+
+        self._today = dt.date.fromisoformat(today) if today else None
+        self._context = {t: P.words_regex(w) for t, w in P.CONTEXT_WORDS.items()}
+        self._registration_ctx = P.words_regex(P.CONTEXT_WORDS["rrn"] + P.CONTEXT_WORDS["frn"])
+        self._other_labels = P.words_regex(P.OTHER_NUMBER_LABELS)
+        self._replaced = frozenset(t for t, a in merged.items() if a != "keep")
+        self._dropped = tuple(t for t in PII_TYPES if merged[t] == "drop")
+
+    @classmethod
+    def from_config(cls, section: dict) -> "KoreanPiiRedactor":
+        """Build from the ``[pii]`` table: ``actions = {rrn = "redact", brn = "keep", ...}``, ``context_chars``."""
+        section = dict(section)
+        known = {"actions", "context_chars", "today"}
+        unknown = set(section) - known
+        if unknown:
+            raise ValueError(f"[pii]: unknown key(s) {sorted(unknown)}; known: {sorted(known)}")
+        return cls(**section)
+
+    # ------------------------------------------------------------------ detection
+
+    def _near(self, regex: re.Pattern, text: str, start: int, end: int) -> bool:
+        if self.context_chars is None:
+            return False
+        w = self.context_chars
+        return regex.search(text, max(0, start - w), min(len(text), end + w)) is not None
+
+    def _labelled(self, regex: re.Pattern, text: str, start: int, end: int) -> bool:
+        """A context word is near and no "other number" label (주문번호...) sits closer before it."""
+        if self.context_chars is None:
+            return False
+        lo = max(0, start - self.context_chars)
+        pos = [m.end() for m in regex.finditer(text, lo, start)]
+        if pos:
+            neg = [m.end() for m in self._other_labels.finditer(text, lo, start)]
+            return not neg or pos[-1] > neg[-1]
+        if self._other_labels.search(text, lo, start):
+            return False
+        return regex.search(text, end, min(len(text), end + self.context_chars)) is not None
+
+    def detect(self, text: str) -> list[Detection]:
+        """Every PII value in ``text``, non-overlapping, in text order (actions not applied)."""
+        cands: list[Detection] = []
+        add = cands.append
+        near = self._near
+        ctx = self._context
+
+        for m in P.REGISTRATION.finditer(text):
+            birth, sep, s, tail = m.group("birth", "sep", "s", "tail")
+            if registration_birth_date(birth + s, self._today) is None:
+                continue
+            typ = "frn" if s in "5678" else "rrn"
+            hyphen = bool(sep) and sep.strip() != ""
+            a, b = m.span()
+            if tail[0] == "*":  # masked tail: the birth date and sex are still shown
+                if hyphen:
+                    add(Detection(a, b, typ, FORMAT))
+                continue
+            if registration_checksum_ok(birth + s + tail):
+                add(Detection(a, b, typ, CHECKSUM))
+                continue
+            has_ctx = near(self._registration_ctx, text, a, b)
+            if has_ctx:
+                add(Detection(a, b, typ, FORMAT))
+            elif hyphen and s not in "90" and not near(self._other_labels, text, a, b):
+                add(Detection(a, b, typ, FORMAT))
+
+        for pat in (P.PHONE, P.PHONE_INTL):
+            for m in pat.finditer(text):
+                add(Detection(m.start(), m.end(), "phone", FORMAT))
+
+        if "@" in text or "\uff20" in text or _AT_WORD.search(text):
+            for m in P.EMAIL.finditer(text):
+                if m.group("tld").lower() not in P.EMAIL_FILE_SUFFIXES:
+                    add(Detection(m.start(), m.end(), "email", FORMAT))
+
+        for m in P.CARD.finditer(text):
+            digits = _NON_DIGIT.sub("", m.group())
+            if luhn_ok(digits) and card_issuer_ok(digits):
+                add(Detection(m.start(), m.end(), "card", CHECKSUM))
+
+        for m in P.BRN.finditer(text):
+            a, b = m.span()
+            if not brn_ok(_NON_DIGIT.sub("", m.group())):
+                continue
+            if near(ctx["brn"], text, a, b) or (m.group("hy") and not near(ctx["account"], text, a, b)):
+                add(Detection(a, b, "brn", CHECKSUM))
+
+        for m in P.DRIVER_LICENSE.finditer(text):
+            a, b = m.span()
+            if m.group("name"):
+                add(Detection(a, b, "driver_license", FORMAT))
+            elif driver_license_ok(_NON_DIGIT.sub("", m.group())):
+                if m.group("sep") or near(ctx["driver_license"], text, a, b):
+                    add(Detection(a, b, "driver_license", FORMAT))
+
+        for m in P.PASSPORT.finditer(text):
+            a, b = m.span()
+            if near(ctx["passport"], text, a, b):
+                add(Detection(a, b, "passport", FORMAT))
+
+        for m in P.ACCOUNT.finditer(text):
+            a, b = m.span()
+            n = len(_NON_DIGIT.sub("", m.group()))
+            if 10 <= n <= 14 and self._labelled(ctx["account"], text, a, b):
+                add(Detection(a, b, "account", CONTEXT))
+
+        if "." in text:
+            for m in P.IPV4.finditer(text):
+                value = m.group()
+                if all(len(o) == 1 for o in value.split(".")):
+                    continue  # 1.2.3.4: a version or section number, not an address
+                if P.IP_VERSION_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+                    continue
+                if ip_is_public(value):
+                    add(Detection(m.start(), m.end(), "ip", FORMAT))
+        if ":" in text:
+            for m in P.IPV6.finditer(text):
+                value = m.group()
+                if value.count(":") >= 2 and any(c not in ":" for c in value) and ip_is_public(value):
+                    add(Detection(m.start(), m.end(), "ip", FORMAT))
+
+        return _resolve(cands)
+
+    # ------------------------------------------------------------------ redaction
+
+    def redact_text(self, text: str) -> tuple[str, dict[str, int]]:
+        """``text`` with every redact/drop detection replaced by its placeholder, and counts by type."""
+        if not text:
+            return text, {}
+        found = self.detect(text)
+        if not found:
+            return text, {}
+        counts: dict[str, int] = {}
+        parts: list[str] = []
+        pos = 0
+        replaced = self._replaced
+        for d in found:
+            counts[d.type] = counts.get(d.type, 0) + 1
+            if d.type in replaced:
+                parts.append(text[pos : d.start])
+                parts.append(PLACEHOLDERS[d.type])
+                pos = d.end
+        if pos == 0:
+            return text, counts
+        parts.append(text[pos:])
+        return "".join(parts), counts
+
+    def verdict(self, counts: Mapping[str, int]) -> Reject | None:
+        """The reject for a document with these counts: the first ``drop`` type found, else None."""
+        for t in self._dropped:
+            n = counts.get(t, 0)
+            if n:
+                return Reject(reason=f"pii_{t}", value=str(n))
+        return None
+
+    def apply(self, batch: pa.RecordBatch) -> StepResult:
+        texts = batch.column("text")
+        n = batch.num_rows
+        # One vectorised RE2 pass: rows without any candidate skip the Python path.
+        hit = pc.fill_null(pc.match_substring_regex(texts, P.TRIGGER_RE2), False)
+        idx = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+        row_counts: dict[int, dict[str, int]] = {}
+        changed_rows: list[int] = []
+        changed_texts: list[str] = []
+        verdicts: list[Reject | None] = [None] * n
+        if len(idx):
+            for i, text in zip(idx.tolist(), texts.take(pa.array(idx)).to_pylist()):
+                new, counts = self.redact_text(text)
+                if counts:
+                    row_counts[i] = counts
+                    verdicts[i] = self.verdict(counts)
+                    if new is not text:
+                        changed_rows.append(i)
+                        changed_texts.append(new)
+        if changed_rows:
+            mask = np.zeros(n, dtype=bool)
+            mask[changed_rows] = True
+            texts = pc.replace_with_mask(texts, pa.array(mask), pa.array(changed_texts, type=texts.type))
+            batch = set_column(batch, "text", texts)
+        batch = set_column(batch, "pii_counts", _counts_array(row_counts, n))
+        return StepResult(batch, verdicts)
+
+    def describe(self) -> dict[str, Any]:
+        return {"actions": dict(self.actions), "context_chars": self.context_chars, "today": self.today}
+
+
+def _resolve(cands: list[Detection]) -> list[Detection]:
+    """Keep the strongest, then longest, then earliest-type candidate of each overlapping group."""
+    if len(cands) <= 1:
+        return cands
+    cands.sort(key=lambda d: (-d.strength, d.start - d.end, _PRIORITY[d.type], d.start))
+    taken: list[Detection] = []
+    for d in cands:
+        if all(d.end <= t.start or d.start >= t.end for t in taken):
+            taken.append(d)
+    taken.sort()
+    return taken
+
+
+def _counts_array(row_counts: dict[int, dict[str, int]], n: int) -> pa.MapArray:
+    """``map<string,int32>`` column: one map per row, empty where nothing was found."""
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    keys: list[str] = []
+    values: list[int] = []
+    for i in sorted(row_counts):
+        c = row_counts[i]
+        for t in PII_TYPES:
+            if t in c:
+                keys.append(t)
+                values.append(c[t])
+        offsets[i + 1] = len(c)
+    np.cumsum(offsets, out=offsets)
+    return pa.MapArray.from_arrays(
+        pa.array(offsets, pa.int32()), pa.array(keys, pa.string()), pa.array(values, pa.int32())
+    ).cast(_PII_COUNTS_TYPE)

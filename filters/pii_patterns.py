@@ -1,0 +1,137 @@
+"""Regular expressions and context words for Korean PII.
+
+Patterns find candidates only; :mod:`kocorpus.filters.pii_validators` and the
+redactor's rules decide. Digits are ASCII ``[0-9]`` (``\\d`` would also match
+other scripts' digits). Numeric patterns share one boundary rule: no letter or
+digit directly before or after, and no ``digit + hyphen/dot`` continuing the
+number (so ``2019-02-123-4567`` or ``A-010-1234-5678`` are not phone numbers).
+
+:data:`TRIGGER_RE2` is a superset of every pattern, written for RE2 (Arrow's
+regex engine): a document it does not match has no PII candidate, which lets
+the redactor skip most documents with one vectorised pass over the batch.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kocorpus.filters.pii_validators import DRIVER_LICENSE_REGION_NAMES
+
+# ----------------------------------------------------------------------------- boundaries
+
+#: Left boundary of a number: no ASCII letter/digit, no "digit-", no "letter-" just before.
+LB = r"(?<![0-9A-Za-z_])(?<![0-9][-.])(?<![A-Za-z]-)"
+#: Right boundary of a number: no ASCII letter/digit, no "-digit"/".digit"/"-letter" just after.
+RB = r"(?![0-9A-Za-z_])(?![-.][0-9])(?!-[A-Za-z])"
+
+# ----------------------------------------------------------------------------- patterns
+
+#: RRN / FRN: YYMMDD, optional hyphen (or dash, or a space), S, six digits or six '*' (masked).
+REGISTRATION = re.compile(
+    LB + r"(?P<birth>[0-9]{6})(?P<sep>[ ]?[-\u2013\u2014][ ]?|[ ])?(?P<s>[0-9])(?P<tail>[0-9]{6}|\*{6})" + RB
+)
+
+#: Phone prefixes after the national 0: mobile 010/011/016-019, Seoul 02, regions 031-064,
+#: internet phone 070 and safe numbers 0502-0508. 15xx/16xx/18xx business numbers,
+#: 080 toll-free and 060 premium numbers are not matched: they are not personal.
+PHONE_PREFIX = r"(?:1[016-9]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70|50[2-8])"
+_PHONE_SEP = r"(?:[ ]?[-.][ ]?|[ ])"
+_PHONE_BODY = rf"(?P<mid>[0-9]{{3,4}}){_PHONE_SEP}?(?P<last>[0-9]{{4}})"
+#: Domestic form: 0PP-MMMM-LLLL, (0PP) MMMM-LLLL, with hyphens, dots, spaces or none.
+PHONE = re.compile(
+    LB + rf"(?:\(0{PHONE_PREFIX}\)[ ]?|0{PHONE_PREFIX}{_PHONE_SEP}?){_PHONE_BODY}" + RB
+)
+#: International form: +82 / 0082, optional "(0)", the prefix without its 0 (or with it).
+PHONE_INTL = re.compile(
+    r"(?<![0-9A-Za-z_+])(?:\+[ ]?|00)82[ ]?[-.]?[ ]?(?:\(0\)[ ]?)?0?"
+    + rf"{PHONE_PREFIX}{_PHONE_SEP}?{_PHONE_BODY}"
+    + RB
+)
+
+#: E-mail: ASCII local part, '@' (or full-width '＠', or "(at)" / "[at]"), dotted ASCII domain.
+EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}"
+    r"(?:@|\uff20|[ ]?[(\[][Aa][Tt][)\]][ ]?)"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24})(?![A-Za-z0-9\-])"
+)
+#: "TLDs" that are image and asset file extensions (logo@2x.png is not an address).
+EMAIL_FILE_SUFFIXES = frozenset("png jpg jpeg gif svg webp bmp ico css js pdf mp4 webm".split())
+
+#: Card numbers: 4-4-4-(1..4)[-(1..3)] groups with one separator, Amex/Diners 4-6-(4|5), or 13-19 bare.
+CARD = re.compile(
+    LB
+    + r"(?:[0-9]{4}(?P<s1>[ -])[0-9]{4}(?P=s1)[0-9]{4}(?P=s1)[0-9]{1,4}(?:(?P=s1)[0-9]{1,3})?"
+    + r"|[0-9]{4}(?P<s2>[ -])[0-9]{6}(?P=s2)[0-9]{4,5}"
+    + r"|[0-9]{13,19})"
+    + RB
+)
+
+#: Bank accounts: bank-style hyphenation (2-4 groups of 2-7 digits) or 10-14 bare digits.
+ACCOUNT = re.compile(LB + r"(?:[0-9]{2,6}(?:-[0-9]{2,7}){1,3}|[0-9]{10,14})" + RB)
+
+#: Business registration number: NNN-NN-NNNNN, or 10 bare digits.
+BRN = re.compile(LB + r"(?:(?P<hy>[0-9]{3}-[0-9]{2}-[0-9]{5})|[0-9]{10})" + RB)
+
+_REGION_NAMES = "|".join(sorted(DRIVER_LICENSE_REGION_NAMES, key=len, reverse=True))
+#: Driver's licence: RR-YY-NNNNNN-CC (numeric region, also spaced or bare), or "서울 YY-NNNNNN-CC".
+DRIVER_LICENSE = re.compile(
+    rf"(?:(?P<name>{_REGION_NAMES})[ ]?(?P<nbody>[0-9]{{2}}-[0-9]{{6}}-[0-9]{{2}})"
+    + "|"
+    + LB
+    + r"(?P<region>[0-9]{2})(?P<sep>[- ]?)[0-9]{2}(?P=sep)[0-9]{6}(?P=sep)[0-9]{2})"
+    + RB
+)
+
+#: Passport: [MSROD] + 8 digits (before 2021) or [MSROD] + 3 digits + letter + 4 digits (since 2021).
+PASSPORT = re.compile(
+    r"(?<![0-9A-Za-z_])[MSRODmsrod](?:[0-9]{8}|[0-9]{3}[A-Za-z][0-9]{4})(?![0-9A-Za-z_])"
+)
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+IPV4 = re.compile(rf"(?<![0-9A-Za-z_.]){_OCTET}(?:\.{_OCTET}){{3}}(?![0-9A-Za-z_]|\.[0-9])")
+IPV6 = re.compile(r"(?<![0-9A-Za-z_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z_:])")
+#: Words right before an IPv4-looking number that make it a version or section number.
+IP_VERSION_BEFORE = re.compile(r"(?i:v|ver\.?|version|버전|판)[ ]?$")
+
+# ----------------------------------------------------------------------------- context words
+
+#: Context words per PII type: found within the redactor's window they raise confidence.
+CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
+    "rrn": ("주민번호", "주민등록", "주민", "생년월일", "RRN", "resident registration"),
+    "frn": ("외국인등록", "외국인번호", "외국인", "등록번호", "FRN", "alien registration"),
+    "phone": ("전화", "연락처", "휴대폰", "핸드폰", "휴대전화", "폰번호", "문의", "팩스", "tel", "phone", "mobile", "fax"),
+    "account": (
+        "계좌", "통장", "입금", "송금", "이체", "예금주", "은행", "뱅크", "농협", "신협", "수협", "새마을금고",
+        "우체국", "국민", "신한", "하나", "기업", "씨티", "SC제일", "토스", "카카오", "account", "bank",
+    ),
+    "passport": ("여권", "passport"),
+    "driver_license": ("운전면허", "면허번호", "면허증", "driver", "licence", "license"),
+    "brn": ("사업자", "법인등록", "business registration", "BRN", "tax id"),
+    "card": ("카드", "card", "결제", "visa", "master"),
+}
+
+#: Labels that say a number is something else (order, parcel, document): they veto RRN-shaped
+#: numbers that fail the check digit, and account numbers whose nearest label is one of them.
+OTHER_NUMBER_LABELS: tuple[str, ...] = (
+    "주문", "송장", "운송장", "등기번호", "접수번호", "관리번호", "일련번호", "문서번호", "예약번호",
+    "order", "invoice", "tracking",
+)
+
+
+def words_regex(words: tuple[str, ...]) -> re.Pattern:
+    """One case-insensitive alternation of ``words`` (longest first)."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+
+
+# ----------------------------------------------------------------------------- batch trigger
+
+#: RE2 superset of every pattern above (see module docstring). Seven digits with short
+#: separators cover RRN/FRN, phone, card, account, BRN and licence; the rest cover
+#: e-mail, IPv4, IPv6 and passport numbers.
+TRIGGER_RE2 = (
+    r"[0-9](?:[^0-9]{0,4}[0-9]){6}"
+    r"|@|\x{ff20}|[(\[][Aa][Tt][)\]]"
+    r"|[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
+    r"|[0-9A-Fa-f]?:[0-9A-Fa-f]{0,4}:"
+    r"|[MSRODmsrod][0-9]{3}"
+)
