@@ -105,6 +105,14 @@ def write_summary(ctx: RunContext) -> dict:
         "outputs": outputs(ctx),
     }
     write_json_atomic(report_dir / "summary.json", summary)
+    from kocorpus.pipelines.provenance import collect_provenance
+    from kocorpus.pipelines.report import write_report
+
+    files = write_report(report_dir, summary, collect_provenance(ctx), summary["filter_settings"])
+    if ctx.layout.dataset_dir.exists():
+        import shutil
+
+        shutil.copyfile(files["croissant"], ctx.layout.dataset_dir / "croissant.json")
     if not summary["accounting_holds"]:
         raise RuntimeError(f"accounting identity broken: {n_in} in != {n_kept} kept + {n_rejects} rejected")
     return {"in": n_in, "out": n_kept, "rejected_total": n_rejects, "summary": str(report_dir / "summary.json")}
@@ -118,5 +126,6 @@ def outputs(ctx: RunContext) -> dict[str, str]:
         "rejects": str(lay.stage_dir("report") / "rejects"),
         "shard_manifest": str(lay.shard_manifest),
         "summary": str(lay.stage_dir("report") / "summary.json"),
+        "report": str(lay.stage_dir("report") / "report.html"),
         "run_manifest": str(lay.run_manifest),
     }
