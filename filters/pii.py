@@ -175,8 +175,8 @@ class KoreanPiiRedactor(DocumentStep):
                 add(Detection(a, b, typ, CHECKSUM))
                 continue
             has_ctx = near(self._registration_ctx, text, a, b)
-            if has_ctx:
-                add(Detection(a, b, typ, FORMAT))
+            if has_ctx:  # an explicit label is as strong as a check digit
+                add(Detection(a, b, typ, CHECKSUM))
             elif hyphen and s not in "90" and not near(self._other_labels, text, a, b):
                 add(Detection(a, b, typ, FORMAT))
 
