@@ -190,9 +190,12 @@ class KoreanPiiRedactor(DocumentStep):
                     add(Detection(m.start(), m.end(), "email", FORMAT))
 
         for m in P.CARD.finditer(text):
-            digits = _NON_DIGIT.sub("", m.group())
-            if luhn_ok(digits) and card_issuer_ok(digits):
-                add(Detection(m.start(), m.end(), "card", CHECKSUM))
+            a = m.start()
+            for end in _card_readings(m):
+                digits = _NON_DIGIT.sub("", text[a:end])
+                if luhn_ok(digits) and card_issuer_ok(digits):
+                    add(Detection(a, end, "card", CHECKSUM))
+                    break
 
         for m in P.BRN.finditer(text):
             a, b = m.span()
@@ -298,6 +301,13 @@ class KoreanPiiRedactor(DocumentStep):
 
     def describe(self) -> dict[str, Any]:
         return {"actions": dict(self.actions), "context_chars": self.context_chars, "today": self.today}
+
+
+def _card_readings(m: re.Match) -> list[int]:
+    """End offsets to try for a card match: 4-4-4-x before a fifth group (the next number may follow)."""
+    if m.group("s1") and m.group().count(m.group("s1")) == 4:
+        return [m.start() + m.group().rfind(m.group("s1")), m.end()]
+    return [m.end()]
 
 
 def _resolve(cands: list[Detection]) -> list[Detection]:
