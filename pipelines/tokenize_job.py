@@ -143,21 +143,23 @@ def shard(ctx: RunContext) -> dict:
                 raise RuntimeError("encoded documents are not in packing order")
             last_key = key
             writer.add(doc_id, toks[i].values.to_numpy(zero_copy_only=False))
-    shards = writer.close()
+    shardset = writer.close()
     ingest = ctx.stats.get("ingest", {})
     manifest = write_manifest(
         dataset,
-        shards,
+        shardset,
         info,
         run_id=ctx.run_id,
         config_sha256=ctx.cfg.sha256(),
         code_version=__version__,
         inputs={"files": ingest.get("inputs", [])},
     )
+    shards = shardset.shards
     totals = {
         "shards": len(shards),
         "rows": sum(x.rows for x in shards),
         "tokens": sum(x.tokens for x in shards),
         "documents": sum(x.documents for x in shards),
+        "padding_tokens": shardset.padding_tokens,
     }
     return {"manifest": str(manifest), **totals}

@@ -1,0 +1,145 @@
+"""Subcommands for auditors: ``report``, ``audit trace|shard|summary`` and ``takedown``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("report", help="(re)write a run's provenance report: JSON, HTML, Croissant")
+    p.add_argument("run_dir", help="<root>/runs/<run_id>")
+    p.add_argument("--config", help="config file of the run (default: the one recorded in run.json)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("audit", help="trace a document, list a shard, summarise a run")
+    asub = p.add_subparsers(dest="audit_command", required=True)
+    t = asub.add_parser("trace", help="the path of a document (doc_id or url) through every stage")
+    t.add_argument("key", help="doc_id or url")
+    t.add_argument("--run", required=True, dest="run_dir", help="<root>/runs/<run_id>")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=cmd_trace)
+    s = asub.add_parser("shard", help="documents, sources and licences inside one shard")
+    s.add_argument("shard", help="shard path as in the manifest (or its file name)")
+    s.add_argument("--run", required=True, dest="run_dir")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_shard)
+    m = asub.add_parser("summary", help="the report's headline in the terminal")
+    m.add_argument("--run", required=True, dest="run_dir")
+    m.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("takedown", help="remove documents everywhere and rebuild only the affected shards")
+    p.add_argument("--run", required=True, dest="run_dir", help="<root>/runs/<run_id> whose dataset to rebuild")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--url")
+    g.add_argument("--domain")
+    g.add_argument("--source")
+    g.add_argument("--doc-id")
+    p.add_argument("--requested-by", default="", help="who asked (recorded in the takedown log)")
+    p.add_argument("--note", default="", help="reference of the request (recorded in the takedown log)")
+    p.set_defaults(func=cmd_takedown)
+
+
+def cmd_report(args) -> int:
+    from kocorpus.pipelines.audit import layout_of
+    from kocorpus.pipelines.config import load_config, parse_config
+    from kocorpus.pipelines.pipeline import run_pipeline
+
+    lay = layout_of(args.run_dir)
+    if args.config:
+        cfg = load_config(args.config)
+    else:
+        recorded = json.loads(lay.run_manifest.read_text())["config"]
+        cfg = parse_config(recorded)
+    cfg.run.root = lay.root
+    run_pipeline(cfg, run_id=lay.run_id, stages=["report"], force=["report"])
+    print(f"report: {lay.stage_dir('report') / 'report.html'}")
+    return 0
+
+
+def cmd_trace(args) -> int:
+    from dataclasses import asdict
+
+    from kocorpus.pipelines.audit import trace
+
+    found = trace(args.run_dir, args.key)
+    if not found:
+        print(f"no document with doc_id or url {args.key!r} entered this run")
+        return 1
+    if args.json:
+        print(json.dumps([asdict(t) | {"final": t.final} for t in found], ensure_ascii=False, indent=2, default=str))
+        return 0
+    for t in found:
+        p = t.provenance
+        print(f"document {t.doc_id}")
+        print(f"  source   {p.get('source')} ({p.get('source_kind')}), licence {p.get('license')}")
+        print(f"  from     {p.get('source_file')} @ {p.get('source_offset')}")
+        if p.get("url"):
+            print(f"  url      {p.get('url')}  crawled {p.get('crawl_date')}")
+        for s in t.steps:
+            extra = "" if s.outcome == "kept" else f" -> {s.details.get('step', s.stage)}: {s.reason} ({s.value})"
+            det = {k: v for k, v in s.details.items() if k != "step"}
+            print(f"  {s.stage:8s} {s.outcome}{extra}" + (f"  {det}" if det else ""))
+        for r in t.shard_rows:
+            print(f"  shard    {r['shard']} row {r['row']} tokens [{r['start']}, {r['end']})")
+        print(f"  final    {t.final}")
+    return 0
+
+
+def cmd_shard(args) -> int:
+    from kocorpus.pipelines.audit import shard_contents
+
+    rows = shard_contents(args.run_dir, args.shard)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    by: dict[tuple, list[int]] = {}
+    for r in rows:
+        k = (r["source"], r["license"])
+        by.setdefault(k, [0, 0])
+        by[k][0] += 1
+        by[k][1] += r["tokens"]
+    print(f"{args.shard}: {len(rows)} documents")
+    for (src, lic), (n, tok) in sorted(by.items(), key=lambda kv: -kv[1][1]):
+        print(f"  {src:24s} {lic:20s} {n:6d} docs {tok:10d} tokens")
+    for r in rows:
+        print(f"  {r['doc_id']}  {r['source']}  {r['license']}  {r['tokens']} tokens  {r['url'] or ''}")
+    return 0
+
+
+def cmd_summary(args) -> int:
+    from kocorpus.pipelines.audit import layout_of
+
+    lay = layout_of(args.run_dir)
+    path = lay.stage_dir("report") / "report.json"
+    if not path.exists():
+        print(f"no report for {lay.run_dir}: run `kocorpus report {lay.run_dir}`")
+        return 1
+    r = json.loads(path.read_text())
+    prov = r.get("provenance", {})
+    print(f"run {r['run_id']}: {r['documents_in']:,} documents in, {r['documents_kept']:,} kept, "
+          f"{r['documents_rejected']:,} rejected; accounting {'holds' if r['accounting_holds'] else 'BROKEN'}")
+    print(f"tokens in shards: {(r.get('tokens') or 0):,}")
+    print("by licence:")
+    for x in prov.get("by_license", []):
+        print(f"  {x['license']:22s} {x['documents']:8,} docs {(x['tokens'] or 0):12,} tokens")
+    print("rejects:")
+    for x in prov.get("reject_reasons", [])[:12]:
+        print(f"  {x['stage']:8s} {x['reason']:24s} {x['documents']:8,}")
+    if prov.get("pii"):
+        print("PII redacted: " + ", ".join(f"{p['type']} {p['count']}" for p in prov["pii"]))
+    top = prov.get("top_10_percent_domains") or []
+    if top:
+        print("top 10% of domains by tokens: " + ", ".join(d["domain"] for d in top))
+    print(f"report: {lay.stage_dir('report') / 'report.html'}")
+    return 0
+
+
+def cmd_takedown(args) -> int:
+    from kocorpus.pipelines.takedown import TakedownRequest, takedown
+
+    req = TakedownRequest(url=args.url, domain=args.domain, source=args.source, doc_id=args.doc_id,
+                          requested_by=args.requested_by, note=args.note)
+    result = takedown(args.run_dir, req)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0 if result["verified"] else 1
