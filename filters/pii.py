@@ -16,18 +16,22 @@ document without any detection gets an empty map.
 
 Decision rules (see docs/pii.md for the reasoning):
 
-- RRN/FRN: valid birth date for the S digit's century is required. Then the
-  number is redacted when the old check digit holds, or when it is written
-  with a hyphen, or when a context word (주민번호...) is near. A failed check
-  digit alone never clears a hyphenated number (numbers issued since October
-  2020 have no check digit); it clears one only together with a label that
-  names something else (주문번호, 송장...). Bare 13-digit numbers need the check
-  digit or a context word; S = 9/0 (born in the 1800s) needs the same.
+- Labels: a word within ``context_chars`` characters, with no other number in
+  between, labels a candidate. Before it the nearest label wins: an own context
+  word (주민번호, 계좌, 여권...) or an "other number" label (주문번호, 송장,
+  바코드, ISBN...), which clears the candidate for RRN/FRN, card, account, BRN,
+  passport and licence numbers.
+- RRN/FRN: a valid birth date for the S digit's century is required; then the
+  number is redacted, with or without a hyphen. A failed check digit never
+  clears it (numbers issued since October 2020 have none); only an "other
+  number" label does. S = 9/0 (born in the 1800s) also needs the check digit or
+  a context word.
 - phone: domestic prefixes (mobile, 02, 031-064, 070, 0502-0508) and +82 forms;
   business 15xx/16xx/18xx, 080 and 060 numbers are not personal and kept.
 - card: 13-19 digits, Luhn, a card scheme's prefix and length.
-- account, passport, bare BRN, bare 12-digit licence: only with a context word
-  within ``context_chars`` characters.
+- account and passport: only with an own context word. BRN: check digit, and a
+  context word or the NNN-NN-NNNNN form. Licence: region code, and a context
+  word or the hyphenated form.
 - ip: public addresses only (v4 and v6).
 
 Where candidates overlap, the stronger wins (checksum-validated > distinctive
@@ -67,6 +71,9 @@ _AT_WORD = re.compile(r"[(\[][Aa][Tt][)\]]")
 
 # Strength of a detection: what backs it.
 CHECKSUM, FORMAT, CONTEXT = 3, 2, 1
+# Who labels a candidate (see KoreanPiiRedactor._label).
+NONE, OWN, OTHER = 0, 1, 2
+_DIGITS3 = re.compile(r"[0-9]{3}")
 
 _PII_COUNTS_TYPE = pa.map_(pa.string(), pa.int32())
 
@@ -134,30 +141,36 @@ class KoreanPiiRedactor(DocumentStep):
 
     # ------------------------------------------------------------------ detection
 
-    def _near(self, regex: re.Pattern, text: str, start: int, end: int) -> bool:
-        if self.context_chars is None:
-            return False
-        w = self.context_chars
-        return regex.search(text, max(0, start - w), min(len(text), end + w)) is not None
+    def _label(self, own: re.Pattern, text: str, start: int, end: int) -> int:
+        """Which label owns the candidate ``text[start:end]``: OWN, OTHER or NONE.
 
-    def _labelled(self, regex: re.Pattern, text: str, start: int, end: int) -> bool:
-        """A context word is near and no "other number" label (주문번호...) sits closer before it."""
+        A word is a label of the candidate when it lies within ``context_chars``
+        and no other number (3+ digits) sits between them. Before the candidate,
+        the nearest label wins (an own context word, or an "other number" label
+        such as 주문번호); after it, only an own context word counts.
+        """
         if self.context_chars is None:
-            return False
+            return NONE
         lo = max(0, start - self.context_chars)
-        pos = [m.end() for m in regex.finditer(text, lo, start)]
-        if pos:
-            neg = [m.end() for m in self._other_labels.finditer(text, lo, start)]
-            return not neg or pos[-1] > neg[-1]
-        if self._other_labels.search(text, lo, start):
-            return False
-        return regex.search(text, end, min(len(text), end + self.context_chars)) is not None
+        best_end, best = -1, NONE
+        for regex, kind in ((own, OWN), (self._other_labels, OTHER)):
+            last = None
+            for last in regex.finditer(text, lo, start):
+                pass
+            if last is not None and last.end() > best_end and not _DIGITS3.search(text, last.end(), start):
+                best_end, best = last.end(), kind
+        if best != NONE:
+            return best
+        m = own.search(text, end, min(len(text), end + self.context_chars))
+        if m is not None and not _DIGITS3.search(text, end, m.start()):
+            return OWN
+        return NONE
 
     def detect(self, text: str) -> list[Detection]:
         """Every PII value in ``text``, non-overlapping, in text order (actions not applied)."""
         cands: list[Detection] = []
         add = cands.append
-        near = self._near
+        label = self._label
         ctx = self._context
 
         for m in P.REGISTRATION.finditer(text):
@@ -165,19 +178,17 @@ class KoreanPiiRedactor(DocumentStep):
             if registration_birth_date(birth + s, self._today) is None:
                 continue
             typ = "frn" if s in "5678" else "rrn"
-            hyphen = bool(sep) and sep.strip() != ""
             a, b = m.span()
-            if tail[0] == "*":  # masked tail: the birth date and sex are still shown
-                if hyphen:
+            lab = label(self._registration_ctx, text, a, b)
+            if lab == OTHER:
+                continue  # 주문번호 231015-1234567: the label says what it is
+            if tail[0] == "*":  # masked tail: birth date and sex are still shown
+                if sep and sep.strip():
                     add(Detection(a, b, typ, FORMAT))
                 continue
-            if registration_checksum_ok(birth + s + tail):
+            if lab == OWN or registration_checksum_ok(birth + s + tail):
                 add(Detection(a, b, typ, CHECKSUM))
-                continue
-            has_ctx = near(self._registration_ctx, text, a, b)
-            if has_ctx:  # an explicit label is as strong as a check digit
-                add(Detection(a, b, typ, CHECKSUM))
-            elif hyphen and s not in "90" and not near(self._other_labels, text, a, b):
+            elif s not in "90":  # issued since October 2020: no check digit to test
                 add(Detection(a, b, typ, FORMAT))
 
         for pat in (P.PHONE, P.PHONE_INTL):
@@ -194,14 +205,16 @@ class KoreanPiiRedactor(DocumentStep):
             for end in _card_readings(m):
                 digits = _NON_DIGIT.sub("", text[a:end])
                 if luhn_ok(digits) and card_issuer_ok(digits):
-                    add(Detection(a, end, "card", CHECKSUM))
+                    if label(ctx["card"], text, a, end) != OTHER:
+                        add(Detection(a, end, "card", CHECKSUM))
                     break
 
         for m in P.BRN.finditer(text):
             a, b = m.span()
             if not brn_ok(_NON_DIGIT.sub("", m.group())):
                 continue
-            if near(ctx["brn"], text, a, b) or (m.group("hy") and not near(ctx["account"], text, a, b)):
+            lab = label(ctx["brn"], text, a, b)
+            if lab == OWN or (lab == NONE and m.group("hy") and label(ctx["account"], text, a, b) != OWN):
                 add(Detection(a, b, "brn", CHECKSUM))
 
         for m in P.DRIVER_LICENSE.finditer(text):
@@ -209,18 +222,21 @@ class KoreanPiiRedactor(DocumentStep):
             if m.group("name"):
                 add(Detection(a, b, "driver_license", FORMAT))
             elif driver_license_ok(_NON_DIGIT.sub("", m.group())):
-                if m.group("sep") or near(ctx["driver_license"], text, a, b):
+                lab = label(ctx["driver_license"], text, a, b)
+                if lab == OWN or (lab == NONE and m.group("sep")):
                     add(Detection(a, b, "driver_license", FORMAT))
 
         for m in P.PASSPORT.finditer(text):
             a, b = m.span()
-            if near(ctx["passport"], text, a, b):
+            if label(ctx["passport"], text, a, b) == OWN:
                 add(Detection(a, b, "passport", FORMAT))
 
         for m in P.ACCOUNT.finditer(text):
             a, b = m.span()
-            n = len(_NON_DIGIT.sub("", m.group()))
-            if 10 <= n <= 14 and self._labelled(ctx["account"], text, a, b):
+            value = m.group()
+            if P.SERVICE_NUMBER.fullmatch(value):
+                continue  # phone-shaped: a phone (found above) or a non-personal service number
+            if 10 <= len(_NON_DIGIT.sub("", value)) <= 14 and label(ctx["account"], text, a, b) == OWN:
                 add(Detection(a, b, "account", CONTEXT))
 
         if "." in text:

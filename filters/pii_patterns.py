@@ -67,7 +67,9 @@ CARD = re.compile(
 )
 
 #: Bank accounts: bank-style hyphenation (2-4 groups of 2-7 digits) or 10-14 bare digits.
-ACCOUNT = re.compile(LB + r"(?:[0-9]{2,6}(?:-[0-9]{2,7}){1,3}|[0-9]{10,14})" + RB)
+ACCOUNT = re.compile(LB + r"(?:[0-9]{2,6}(?:-[0-9]{2,7}){0,2}-[0-9]{1,7}|[0-9]{10,14})" + RB)
+#: Phone-shaped numbers (0AA-NNN(N)-NNNN, 15xx-NNNN): never read as bank accounts.
+SERVICE_NUMBER = re.compile(r"0[0-9]{1,3}-[0-9]{3,4}-[0-9]{4}|1[0-9]{3}-[0-9]{4}")
 
 #: Business registration number: NNN-NN-NNNNN, or 10 bare digits.
 BRN = re.compile(LB + r"(?:(?P<hy>[0-9]{3}-[0-9]{2}-[0-9]{5})|[0-9]{10})" + RB)
@@ -102,7 +104,7 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     "phone": ("전화", "연락처", "휴대폰", "핸드폰", "휴대전화", "폰번호", "문의", "팩스", "tel", "phone", "mobile", "fax"),
     "account": (
         "계좌", "통장", "입금", "송금", "이체", "예금주", "은행", "뱅크", "농협", "신협", "수협", "새마을금고",
-        "우체국", "국민", "신한", "하나", "기업", "씨티", "SC제일", "토스", "카카오", "account", "bank",
+        "우체국", "SC제일", "account", "bank",
     ),
     "passport": ("여권", "passport"),
     "driver_license": ("운전면허", "면허번호", "면허증", "driver", "licence", "license"),
@@ -110,11 +112,11 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     "card": ("카드", "card", "결제", "visa", "master"),
 }
 
-#: Labels that say a number is something else (order, parcel, document): they veto RRN-shaped
-#: numbers that fail the check digit, and account numbers whose nearest label is one of them.
+#: Labels that say a number is something else (order, parcel, document, barcode): the nearest
+#: label before a number decides what it is (see KoreanPiiRedactor._label).
 OTHER_NUMBER_LABELS: tuple[str, ...] = (
-    "주문", "송장", "운송장", "등기번호", "접수번호", "관리번호", "일련번호", "문서번호", "예약번호",
-    "order", "invoice", "tracking",
+    "주문", "송장", "운송장", "등기번호", "접수번호", "관리번호", "일련번호", "문서번호", "예약번호", "바코드",
+    "ISBN", "ISSN", "상품번호", "제품번호", "품번", "모델", "order", "invoice", "tracking", "serial",
 )
 
 

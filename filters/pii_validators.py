@@ -128,7 +128,7 @@ def card_issuer_ok(digits: str) -> bool:
         return n == 15
     if p4 in (2131, 1800):
         return n == 15
-    if p4 == 6011 or 644 <= p3 <= 649 or p2 == 65 or p2 == 62 or 3528 <= p4 <= 3589:
+    if p4 == 6011 or 644 <= p3 <= 649 or p2 == 65 or p2 == 62 or p2 == 35:  # 35: JCB (3528-3589) and its range
         return n >= 16
     if 300 <= p3 <= 305 or p2 in (36, 38, 39):
         return n >= 14

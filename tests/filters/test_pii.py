@@ -104,11 +104,21 @@ def test_rrn_failed_check_digit_does_not_clear_a_hyphenated_number(rrn, prefix):
     assert value not in new and counts == {"rrn": 1}
 
 
-@given(registration(checksum=False))
-def test_rrn_bare_failed_check_digit_needs_a_context_word(rrn):
+@given(registration(checksum=False), st.sampled_from(["코드 ", "제 번호는 ", ""]))
+def test_rrn_bare_failed_check_digit_is_still_redacted(rrn, prefix):
     red = KoreanPiiRedactor(today=TODAY)
-    assert "rrn" not in red.redact_text(f"코드 {rrn} 확인")[1]  # (it may still be a valid card number)
+    counts = red.redact_text(f"{prefix}{rrn} 확인")[1]
+    assert sum(counts.values()) == 1 and set(counts) <= {"rrn", "card"}  # a card reading may win; both redact
     assert red.redact_text(f"주민번호 {rrn} 확인")[1] == {"rrn": 1}
+
+
+@given(registration())
+def test_other_number_label_clears_even_a_valid_check_digit(rrn):
+    red = KoreanPiiRedactor(today=TODAY)
+    for label in ("주문번호", "바코드", "예약번호:"):
+        assert "rrn" not in red.redact_text(f"{label} {rrn[:6]}-{rrn[6:]}")[1]
+    # a label that belongs to another number (digits in between) does not
+    assert red.redact_text(f"주문번호 12345 고객 {rrn[:6]}-{rrn[6:]}")[1] == {"rrn": 1}
 
 
 @given(registration(checksum=False))
@@ -185,7 +195,8 @@ def test_card_numbers_failing_luhn_are_not_cards(card):
 
 
 @pytest.mark.parametrize(
-    "number", ["123456-12-123456", "110-123-456789", "1002-123-456789", "3333-12-1234567", "301-1234-5678-11", "12345678901234"]
+    "number",
+    ["123456-12-123456", "110-123-456789", "1002-123-456789", "3333-12-1234567", "301-1234-5678-11", "9002-12-345678-9", "12345678901234"],
 )
 def test_account_needs_a_context_word(red, number):
     assert only(red, f"국민은행 계좌 {number} 예금주 홍길동") == [("account", number)]
@@ -194,8 +205,9 @@ def test_account_needs_a_context_word(red, number):
 
 
 def test_account_context_loses_to_a_closer_other_label(red):
-    text = "계좌 안내는 생략합니다. 주문번호 123456-12-123456"
-    assert only(red, text) == []
+    assert only(red, "계좌 안내는 생략합니다. 주문번호 123456-12-123456") == []
+    assert only(red, "입금 계좌 안내, 바코드 8801234567891") == []
+    assert only(red, "계좌 110-123-456789 수신자부담 080-123-4567") == [("account", "110-123-456789")]
 
 
 @pytest.mark.parametrize("value", ["M12345678", "S98765432", "M123A4567", "R001B2345"])
