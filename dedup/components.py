@@ -68,7 +68,7 @@ def connected_components(
     max_iterations: int = 64,
     name: str = "components",
 ) -> DataFrame:
-    """``(node, component)`` for every node that appears in ``edges`` (columns ``src``, ``dst``).
+    """``(node, component)`` for every node of ``edges`` (columns ``src``, ``dst``; self loops ignored).
 
     ``component`` is the smallest node id of the node's component (a node is
     its own component's id when it is the smallest). Raises
