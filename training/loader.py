@@ -143,6 +143,12 @@ class ShardDataset(IterableDataset):
             "window_blocks": self.order.window_blocks,
         }
 
+    def seek(self, samples_consumed: int) -> None:
+        """Move to a stream position (0 restarts the first epoch)."""
+        if samples_consumed < 0:
+            raise ValueError("position must be >= 0")
+        self._position = int(samples_consumed)
+
     def load_state_dict(self, state: dict) -> None:
         """Resume at a saved position; the order must be the same (seed, rows, world size, window)."""
         for key, mine in (
@@ -156,7 +162,7 @@ class ShardDataset(IterableDataset):
                     f"loader state was saved with {key}={state.get(key)!r}, this loader has {mine!r}: "
                     "the data order would differ, so the position cannot be restored"
                 )
-        self._position = int(state["samples_consumed"])
+        self.seek(int(state["samples_consumed"]))
 
     # -- iteration -------------------------------------------------------
     def _plan(self, start: int, worker: int, workers: int):
@@ -300,6 +306,12 @@ class ShardLoader:
 
     def state_dict(self) -> dict:
         return self.dataset.state_dict()
+
+    def seek(self, samples_consumed: int) -> None:
+        """Move to a stream position (0 restarts the first epoch)."""
+        if samples_consumed < 0:
+            raise ValueError("position must be >= 0")
+        self._position = int(samples_consumed)
 
     def load_state_dict(self, state: dict) -> None:
         self.dataset.load_state_dict(state)

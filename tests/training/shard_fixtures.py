@@ -51,7 +51,7 @@ def pack(docs: list[list[int]], seq_len: int, pad_id: int = PAD, eos_id: int = E
     return rows, row_starts, lineage, padding
 
 
-def write_shard_set(
+def write_spec_shards(
     out_dir,
     docs: list[list[int]],
     seq_len: int = 16,
@@ -148,3 +148,35 @@ def random_docs(n: int, seed: int = 0, vocab_size: int = 64, max_len: int = 40) 
     """Documents of ordinary tokens (ids 13.. the vocabulary's end, never pad/bos/eos)."""
     rng = np.random.default_rng(seed)
     return [rng.integers(13, vocab_size, size=int(rng.integers(1, max_len))).tolist() for _ in range(n)]
+
+
+def write_real_shards(
+    out_dir,
+    docs: list[list[int]],
+    seq_len: int = 16,
+    rows_per_shard: int = 10,
+    row_group_rows: int = 4,
+    vocab_size: int = 64,
+):
+    """Write a shard set with the pipeline's own writer; returns the manifest path."""
+    from kocorpus.tokenizer.manifest import write_manifest
+    from kocorpus.tokenizer.shards import ShardWriter, token_dtype
+    from kocorpus.tokenizer.train import TokenizerInfo
+
+    itemsize = token_dtype(vocab_size).itemsize
+    writer = ShardWriter(
+        out_dir,
+        seq_len=seq_len,
+        vocab_size=vocab_size,
+        eos_id=EOS,
+        pad_id=PAD,
+        rows_per_shard=rows_per_shard,
+        row_group_bytes=row_group_rows * (seq_len + 1) * itemsize,
+    )
+    for i, doc in enumerate(docs):
+        writer.add(f"doc-{i}", doc)
+    shardset = writer.close()
+    info = TokenizerInfo(
+        path="tokenizer.json", card_path="", sha256="0" * 64, vocab_size=vocab_size, bos_id=BOS, eos_id=EOS, pad_id=PAD
+    )
+    return str(write_manifest(out_dir, shardset, info, run_id="fixture", config_sha256="0" * 64, code_version="test"))

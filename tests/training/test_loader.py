@@ -8,7 +8,7 @@ from kocorpus.training.loader import IGNORE_INDEX, ShardDataset, ShardLoader
 from kocorpus.training.manifest import ManifestError, ShardManifest
 from kocorpus.training.shard_reader import ShardIntegrityError
 
-from shard_fixtures import EOS, PAD, pack, random_docs, write_shard_set
+from shard_fixtures import EOS, PAD, pack, random_docs, write_real_shards, write_spec_shards
 
 
 def epoch_rows(ds) -> list[int]:
@@ -187,7 +187,7 @@ def test_manifest_errors_are_clear(tmp_path, shard_set):
 
 def test_uint32_shards(tmp_path):
     docs = random_docs(20, seed=4, vocab_size=70000)
-    path = write_shard_set(tmp_path / "wide", docs, seq_len=8, vocab_size=70000)
+    path = write_real_shards(tmp_path / "wide", docs, seq_len=8, vocab_size=70000)
     rows, *_ = pack(docs, 8)
     ds = ShardDataset(path, batch_size=6, loop=False)
     assert ds.manifest.dtype == "uint32"
@@ -204,3 +204,17 @@ def test_drop_last_and_short_last_batch(shard_set):
     assert sum(sizes) == n and set(sizes[:-1]) == {5} and sizes[-1] == (n % 5 or 5)
     sizes = [len(b["row_ids"]) for b in ShardDataset(path, batch_size=5, loop=False, drop_last=True)]
     assert set(sizes) == {5} and len(sizes) == n // 5
+
+
+def test_spec_writer_and_pipeline_writer_agree(tmp_path):
+    """The shards the pipeline writes read back as the format describes, batch for batch."""
+    docs = random_docs(50, seed=9)
+    real = ShardDataset(write_real_shards(tmp_path / "real", docs), batch_size=4, seed=3, loop=False, segment_ids=True)
+    spec = ShardDataset(write_spec_shards(tmp_path / "spec", docs), batch_size=4, seed=3, loop=False, segment_ids=True)
+    assert real.manifest.rows == spec.manifest.rows
+    assert [s.rows for s in real.manifest.shards] == [s.rows for s in spec.manifest.shards]
+    assert [s.tokens for s in real.manifest.shards] == [s.tokens for s in spec.manifest.shards]
+    assert [s.documents for s in real.manifest.shards] == [s.documents for s in spec.manifest.shards]
+    for a, b in zip(real, spec, strict=True):
+        for key in a:
+            assert torch.equal(a[key], b[key]), key
