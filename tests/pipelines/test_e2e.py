@@ -11,7 +11,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from kocorpus.pipelines.cli import sample_config_path
-from kocorpus.pipelines.config import load_config
 from kocorpus.pipelines.pipeline import run_pipeline
 
 pytestmark = pytest.mark.e2e
@@ -29,15 +28,6 @@ def shard_bytes(dataset: Path) -> dict[str, str]:
         for p in sorted(dataset.rglob("*"))
         if p.is_file() and p.name != "manifest.json"
     }
-
-
-@pytest.fixture(scope="module")
-def demo_run(spark, tmp_path_factory):
-    root = tmp_path_factory.mktemp("e2e")
-    cfg = load_config(sample_config_path(), {"run": {"root": str(root)}})
-    messages: list[str] = []
-    ctx = run_pipeline(cfg, run_id="e2e", spark=spark, progress=messages.append)
-    return cfg, ctx, messages
 
 
 def test_accounting_identity_every_document_exactly_once(demo_run):
