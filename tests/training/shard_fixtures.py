@@ -180,3 +180,34 @@ def write_real_shards(
         path="tokenizer.json", card_path="", sha256="0" * 64, vocab_size=vocab_size, bos_id=BOS, eos_id=EOS, pad_id=PAD
     )
     return str(write_manifest(out_dir, shardset, info, run_id="fixture", config_sha256="0" * 64, code_version="test"))
+
+
+KOREAN_TEXT = os.path.join(os.path.dirname(__file__), "data", "korean_text.txt")
+
+
+def write_korean_shards(out_dir, docs: int = 160, seq_len: int = 64, vocab_size: int = 512, seed: int = 0):
+    """Shards of Korean text through the pipeline's tokenizer trainer, encoder and shard writer.
+
+    Documents are 2-5 sentences drawn from ``data/korean_text.txt``; returns the manifest path.
+    """
+    import pyarrow as pa
+
+    from kocorpus.tokenizer.encode import TokenEncoder
+    from kocorpus.tokenizer.manifest import write_manifest
+    from kocorpus.tokenizer.shards import ShardWriter
+    from kocorpus.tokenizer.train import train_tokenizer
+
+    with open(KOREAN_TEXT, encoding="utf-8") as f:
+        sentences = [s for s in f.read().splitlines() if s.strip()]
+    rng = np.random.default_rng(seed)
+    texts = [" ".join(rng.choice(sentences, size=int(rng.integers(2, 6)))) for _ in range(docs)]
+    info = train_tokenizer(texts, out_dir, vocab_size=vocab_size, method="bpe")
+    batch = pa.RecordBatch.from_pydict({"doc_id": [f"ko-{i:04d}" for i in range(docs)], "text": texts})
+    encoded = TokenEncoder(info.path)(batch)
+    writer = ShardWriter(
+        out_dir, seq_len=seq_len, vocab_size=info.vocab_size, eos_id=info.eos_id, pad_id=info.pad_id, rows_per_shard=32,
+        row_group_bytes=8 * (seq_len + 1) * 2,
+    )
+    for doc_id, ids in zip(encoded.column("doc_id").to_pylist(), encoded.column("tokens").to_pylist()):
+        writer.add(doc_id, ids)
+    return str(write_manifest(out_dir, writer.close(), info, run_id="ko-fixture", config_sha256="0" * 64, code_version="test"))
