@@ -4,7 +4,8 @@ Documents are 1-4 real sentences from ``../shared/corpora`` (UD Korean, news
 comments, movie reviews) with templated phrases inserted between them. Each
 inserted PII value is a labelled span ``(start, end, type)``; hard negatives
 (dates, prices, order and parcel numbers, ISBNs, barcodes, phone-like product
-codes, business phone numbers, long numeric IDs with and without a label,
+codes, passport-shaped part codes, business phone numbers, long numeric IDs with
+and without a label,
 private IPs, version numbers, times) are inserted unlabelled. Source sentences that already hold something
 PII-like (an '@', or 7+ digits in a short run) are left out, so no unlabelled
 real PII is scored as a false positive.
@@ -194,7 +195,7 @@ class Generators:
         y, m, d = r.randint(1990, 2025), r.randint(1, 12), r.randint(1, 28)
         kind = r.choice(
             ["date", "price", "order", "order_rrn_shape", "isbn", "barcode", "product", "business_phone",
-             "long_id", "parcel", "private_ip", "version", "time", "account_no_context", "ratio", "unlabelled_id"]
+             "long_id", "parcel", "private_ip", "version", "time", "account_no_context", "ratio", "unlabelled_id", "letter_code"]
         )
         if kind == "date":
             phrase = r.choice([f"{y}-{m:02d}-{d:02d}", f"{y}.{m:02d}.{d:02d}.", f"{y}년 {m}월 {d}일", f"{y % 100:02d}.{m:02d}.{d:02d}"]) + " 기준"
@@ -224,6 +225,10 @@ class Generators:
             phrase = f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}에 시작"
         elif kind == "unlabelled_id":  # a long number with no label at all
             phrase = r.choice(["참고 ", "", "(", "No. "]) + f"{r.randint(1, 9)}{self.digits(r.randint(9, 18))}" + r.choice(["", ")", " 참조"])
+        elif kind == "letter_code":  # passport-shaped product and part codes
+            letter = r.choice("MSROD")
+            code = f"{letter}{self.digits(8)}" if r.random() < 0.5 else f"{letter}{self.digits(3)}{r.choice('ABCKLX')}{self.digits(4)}"
+            phrase = f"{r.choice(['부품 ', '규격 ', '코드 ', '사이즈 ', ''])}{code}"
         elif kind == "account_no_context":
             phrase = f"문서번호 {self.digits(3)}-{self.digits(3)}-{self.digits(6)}"
         else:

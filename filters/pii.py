@@ -34,8 +34,9 @@ Decision rules (see docs/pii.md for the reasoning):
   word or the hyphenated form.
 - ip: public addresses only (v4 and v6).
 
-Where candidates overlap, the stronger wins (checksum-validated > distinctive
-format > context only), then the longer, then the type order of PLACEHOLDERS.
+Where candidates overlap, the stronger wins (label and check digit > label or
+check digit > distinctive format), then the longer, then rrn, frn, account, and
+the type order of PLACEHOLDERS.
 """
 
 from __future__ import annotations
@@ -65,15 +66,17 @@ PII_TYPES: tuple[str, ...] = tuple(PLACEHOLDERS)
 ACTIONS = ("redact", "keep", "drop")
 DEFAULT_ACTIONS: dict[str, str] = {t: "redact" for t in PII_TYPES} | {"brn": "keep"}
 
-_PRIORITY = {t: i for i, t in enumerate(PII_TYPES)}
+#: Tie-break between equally strong overlapping candidates: a labelled account beats a bare card reading.
+_PRIORITY = {t: i for i, t in enumerate(("rrn", "frn", "account") + tuple(t for t in PII_TYPES if t not in ("rrn", "frn", "account")))}
 _NON_DIGIT = re.compile(r"[^0-9]")
 _AT_WORD = re.compile(r"[(\[][Aa][Tt][)\]]")
 
-# Strength of a detection: what backs it.
-CHECKSUM, FORMAT, CONTEXT = 3, 2, 1
+# Strength of a detection: what backs it (a label and a check digit > either > a format).
+LABELLED, CHECKSUM, FORMAT = 4, 3, 2
 # Who labels a candidate (see KoreanPiiRedactor._label).
 NONE, OWN, OTHER = 0, 1, 2
 _DIGITS3 = re.compile(r"[0-9]{3}")
+_OTHER_LABEL_CHARS = 16  # an "other number" label (주문번호...) sits right before its number
 
 _PII_COUNTS_TYPE = pa.map_(pa.string(), pa.int32())
 
@@ -151,19 +154,21 @@ class KoreanPiiRedactor(DocumentStep):
         """
         if self.context_chars is None:
             return NONE
-        lo = max(0, start - self.context_chars)
         best_end, best = -1, NONE
-        for regex, kind in ((own, OWN), (self._other_labels, OTHER)):
+        for regex, kind, reach in ((own, OWN, self.context_chars), (self._other_labels, OTHER, _OTHER_LABEL_CHARS)):
             last = None
-            for last in regex.finditer(text, lo, start):
+            for last in regex.finditer(text, max(0, start - reach), start):
                 pass
             if last is not None and last.end() > best_end and not _DIGITS3.search(text, last.end(), start):
                 best_end, best = last.end(), kind
         if best != NONE:
             return best
-        m = own.search(text, end, min(len(text), end + self.context_chars))
-        if m is not None and not _DIGITS3.search(text, end, m.start()):
-            return OWN
+        n = len(text)
+        for m in own.finditer(text, end, min(n, end + self.context_chars)):
+            if _DIGITS3.search(text, end, m.start()):
+                break
+            if not _DIGITS3.search(text, m.end(), min(n, m.end() + 16)):  # not the label of the next number
+                return OWN
         return NONE
 
     def detect(self, text: str) -> list[Detection]:
@@ -186,7 +191,9 @@ class KoreanPiiRedactor(DocumentStep):
                 if sep and sep.strip():
                     add(Detection(a, b, typ, FORMAT))
                 continue
-            if lab == OWN or registration_checksum_ok(birth + s + tail):
+            if lab == OWN:
+                add(Detection(a, b, typ, LABELLED))
+            elif registration_checksum_ok(birth + s + tail):
                 add(Detection(a, b, typ, CHECKSUM))
             elif s not in "90":  # issued since October 2020: no check digit to test
                 add(Detection(a, b, typ, FORMAT))
@@ -202,11 +209,12 @@ class KoreanPiiRedactor(DocumentStep):
 
         for m in P.CARD.finditer(text):
             a = m.start()
-            for end in _card_readings(m):
+            for end in _card_readings(m, text):
                 digits = _NON_DIGIT.sub("", text[a:end])
                 if luhn_ok(digits) and card_issuer_ok(digits):
-                    if label(ctx["card"], text, a, end) != OTHER:
-                        add(Detection(a, end, "card", CHECKSUM))
+                    lab = label(ctx["card"], text, a, end)
+                    if lab != OTHER:
+                        add(Detection(a, end, "card", LABELLED if lab == OWN else CHECKSUM))
                     break
 
         for m in P.BRN.finditer(text):
@@ -237,7 +245,7 @@ class KoreanPiiRedactor(DocumentStep):
             if P.SERVICE_NUMBER.fullmatch(value):
                 continue  # phone-shaped: a phone (found above) or a non-personal service number
             if 10 <= len(_NON_DIGIT.sub("", value)) <= 14 and label(ctx["account"], text, a, b) == OWN:
-                add(Detection(a, b, "account", CONTEXT))
+                add(Detection(a, b, "account", CHECKSUM))  # its label outweighs a bare Luhn match
 
         if "." in text:
             for m in P.IPV4.finditer(text):
@@ -319,10 +327,18 @@ class KoreanPiiRedactor(DocumentStep):
         return {"actions": dict(self.actions), "context_chars": self.context_chars, "today": self.today}
 
 
-def _card_readings(m: re.Match) -> list[int]:
-    """End offsets to try for a card match: 4-4-4-x before a fifth group (the next number may follow)."""
-    if m.group("s1") and m.group().count(m.group("s1")) == 4:
-        return [m.start() + m.group().rfind(m.group("s1")), m.end()]
+def _card_readings(m: re.Match, text: str) -> list[int]:
+    """End offsets to try for a card match, most likely first.
+
+    A fifth group (4-4-4-4-3, 19 digits) is read as part of the card unless
+    another digit group follows it, in which case 4-4-4-4 comes first (the
+    fifth group probably starts the next number).
+    """
+    sep = m.group("s1")
+    if sep and m.group().count(sep) == 4:
+        short = m.start() + m.group().rfind(sep)
+        more = m.end() + 1 < len(text) and text[m.end()] in " -" and text[m.end() + 1].isdigit()
+        return [short, m.end()] if more else [m.end(), short]
     return [m.end()]
 
 

@@ -341,3 +341,29 @@ def test_context_disabled_turns_off_context_only_types():
     r = KoreanPiiRedactor(context_chars=None, today=TODAY)
     assert r.detect("국민은행 계좌 110-123-456789, 여권 M12345678") == []
     assert [d.type for d in r.detect("010-1234-5678")] == ["phone"]
+
+
+# ---------------------------------------------------------------- overlaps and labels
+
+
+def test_nineteen_digit_card_in_five_groups_is_read_whole(red):
+    payload = "417934304329014890"
+    card = payload + str(luhn_check_digit(payload))
+    grouped = " ".join(card[i : i + 4] for i in range(0, 19, 4))
+    assert only(red, f"카드번호 {grouped} 로 결제") == [("card", grouped)]
+
+
+@given(st.text(alphabet="0123456789", min_size=12, max_size=12))
+def test_labelled_account_beats_a_bare_card_reading(payload):
+    red = KoreanPiiRedactor(today=TODAY)
+    number = "4" + payload[1:] + str(luhn_check_digit("4" + payload[1:]))
+    assert only(red, f"통장 {number} 으로 보내 주세요") == [("account", number)]
+
+
+def test_a_label_of_the_next_number_does_not_label_this_one(red):
+    assert only(red, "No. 57505965520 신한은행 110-123-456789") == [("account", "110-123-456789")]
+
+
+def test_person_words_are_not_other_number_labels(red):
+    text = "모델 전수민과 6월27일 결혼 190410-8710880"
+    assert only(red, text) == [("frn", "190410-8710880")]
