@@ -187,6 +187,8 @@ class KoreanPiiRedactor(DocumentStep):
             lab = label(self._registration_ctx, text, a, b)
             if lab == OTHER:
                 continue  # 주문번호 231015-1234567: the label says what it is
+            if lab == NONE and label(ctx["account"], text, a, b) == OWN:
+                continue  # 통장 4202250704606: an account number (found below)
             if tail[0] == "*":  # masked tail: birth date and sex are still shown
                 if sep and sep.strip():
                     add(Detection(a, b, typ, FORMAT))
@@ -198,8 +200,10 @@ class KoreanPiiRedactor(DocumentStep):
             elif s not in "90":  # issued since October 2020: no check digit to test
                 add(Detection(a, b, typ, FORMAT))
 
-        for pat in (P.PHONE, P.PHONE_INTL):
-            for m in pat.finditer(text):
+        for m in P.PHONE.finditer(text):
+            add(Detection(m.start(), m.end(), "phone", FORMAT))
+        if "82" in text:
+            for m in P.PHONE_INTL.finditer(text):
                 add(Detection(m.start(), m.end(), "phone", FORMAT))
 
         if "@" in text or "\uff20" in text or _AT_WORD.search(text):
@@ -225,11 +229,11 @@ class KoreanPiiRedactor(DocumentStep):
             if lab == OWN or (lab == NONE and m.group("hy") and label(ctx["account"], text, a, b) != OWN):
                 add(Detection(a, b, "brn", CHECKSUM))
 
+        for m in P.DRIVER_LICENSE_NAMED.finditer(text):
+            add(Detection(m.start(), m.end(), "driver_license", FORMAT))
         for m in P.DRIVER_LICENSE.finditer(text):
             a, b = m.span()
-            if m.group("name"):
-                add(Detection(a, b, "driver_license", FORMAT))
-            elif driver_license_ok(_NON_DIGIT.sub("", m.group())):
+            if driver_license_ok(_NON_DIGIT.sub("", m.group())):
                 lab = label(ctx["driver_license"], text, a, b)
                 if lab == OWN or (lab == NONE and m.group("sep")):
                     add(Detection(a, b, "driver_license", FORMAT))
@@ -259,7 +263,7 @@ class KoreanPiiRedactor(DocumentStep):
         if ":" in text:
             for m in P.IPV6.finditer(text):
                 value = m.group()
-                if value.count(":") >= 2 and any(c not in ":" for c in value) and ip_is_public(value):
+                if value.count(":") >= 2 and value.strip(":") and ip_is_public(value):
                     add(Detection(m.start(), m.end(), "ip", FORMAT))
 
         return _resolve(cands)

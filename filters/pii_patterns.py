@@ -18,9 +18,20 @@ import re
 from kocorpus.filters.pii_validators import DRIVER_LICENSE_REGION_NAMES
 
 # ----------------------------------------------------------------------------- boundaries
+#
+# Each pattern starts with a plain character class so that the regex engine can skip
+# ahead to candidate characters in C; the left-boundary lookbehinds come right after
+# that first character and look one character further back.
 
-#: Left boundary of a number: no ASCII letter/digit, no "digit-", no "letter-" just before.
-LB = r"(?<![0-9A-Za-z_])(?<![0-9][-.])(?<![A-Za-z]-)"
+
+def after_first(first: str, before: str = "[0-9A-Za-z_]") -> str:
+    """Left boundary, placed after the pattern's first character (class ``first``):
+    no ``before`` character, no "digit-"/"digit.", no "letter-" right before the number."""
+    return rf"(?<!{before}{first})(?<![0-9][-.]{first})(?<![A-Za-z]-{first})"
+
+
+#: Left boundary after a first digit.
+LB1 = after_first("[0-9]")
 #: Right boundary of a number: no ASCII letter/digit, no "-digit"/".digit"/"-letter" just after.
 RB = r"(?![0-9A-Za-z_])(?![-.][0-9])(?!-[A-Za-z])"
 
@@ -28,7 +39,7 @@ RB = r"(?![0-9A-Za-z_])(?![-.][0-9])(?!-[A-Za-z])"
 
 #: RRN / FRN: YYMMDD, optional hyphen (or dash, or a space), S, six digits or six '*' (masked).
 REGISTRATION = re.compile(
-    LB + r"(?P<birth>[0-9]{6})(?P<sep>[ ]?[-\u2013\u2014][ ]?|[ ])?(?P<s>[0-9])(?P<tail>[0-9]{6}|\*{6})" + RB
+    r"(?P<birth>[0-9]" + LB1 + r"[0-9]{5})(?P<sep>[ ]?[-\u2013\u2014][ ]?|[ ])?(?P<s>[0-9])(?P<tail>[0-9]{6}|\*{6})" + RB
 )
 
 #: Phone prefixes after the national 0: mobile 010/011/016-019, Seoul 02, regions 031-064,
@@ -39,9 +50,10 @@ _PHONE_SEP = r"(?:[ ]?[-.][ ]?|[ ])"
 _PHONE_BODY = rf"(?P<mid>[0-9]{{3,4}}){_PHONE_SEP}?(?P<last>[0-9]{{4}})"
 #: Domestic form: 0PP-MMMM-LLLL, (0PP) MMMM-LLLL, with hyphens, dots, spaces or none.
 PHONE = re.compile(
-    LB + rf"(?:\(0{PHONE_PREFIX}\)[ ]?|0{PHONE_PREFIX}{_PHONE_SEP}?){_PHONE_BODY}" + RB
+    rf"(?:\(0{PHONE_PREFIX}\)[ ]?|0{after_first('0')}{PHONE_PREFIX}{_PHONE_SEP}?){_PHONE_BODY}" + RB
 )
 #: International form: +82 / 0082, optional "(0)", the prefix without its 0 (or with it).
+#: Only searched in texts that contain "82".
 PHONE_INTL = re.compile(
     r"(?<![0-9A-Za-z_+])(?:\+[ ]?|00)82[ ]?[-.]?[ ]?(?:\(0\)[ ]?)?0?"
     + rf"{PHONE_PREFIX}{_PHONE_SEP}?{_PHONE_BODY}"
@@ -50,7 +62,7 @@ PHONE_INTL = re.compile(
 
 #: E-mail: ASCII local part, '@' (or full-width '＠', or "(at)" / "[at]"), dotted ASCII domain.
 EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}"
+    r"[A-Za-z0-9](?<![A-Za-z0-9._%+\-][A-Za-z0-9])[A-Za-z0-9._%+\-]{0,63}"
     r"(?:@|\uff20|[ ]?[(\[][Aa][Tt][)\]][ ]?)"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24})(?![A-Za-z0-9\-])"
 )
@@ -59,39 +71,39 @@ EMAIL_FILE_SUFFIXES = frozenset("png jpg jpeg gif svg webp bmp ico css js pdf mp
 
 #: Card numbers: 4-4-4-(1..4)[-(1..3)] groups with one separator, Amex/Diners 4-6-(4|5), or 13-19 bare.
 CARD = re.compile(
-    LB
-    + r"(?:[0-9]{4}(?P<s1>[ -])[0-9]{4}(?P=s1)[0-9]{4}(?P=s1)[0-9]{1,4}(?:(?P=s1)[0-9]{1,3})?"
-    + r"|[0-9]{4}(?P<s2>[ -])[0-9]{6}(?P=s2)[0-9]{4,5}"
-    + r"|[0-9]{13,19})"
+    "[0-9]"
+    + LB1
+    + r"(?:[0-9]{3}(?P<s1>[ -])[0-9]{4}(?P=s1)[0-9]{4}(?P=s1)[0-9]{1,4}(?:(?P=s1)[0-9]{1,3})?"
+    + r"|[0-9]{3}(?P<s2>[ -])[0-9]{6}(?P=s2)[0-9]{4,5}"
+    + r"|[0-9]{12,18})"
     + RB
 )
 
-#: Bank accounts: bank-style hyphenation (2-4 groups of 2-7 digits) or 10-14 bare digits.
-ACCOUNT = re.compile(LB + r"(?:[0-9]{2,6}(?:-[0-9]{2,7}){0,2}-[0-9]{1,7}|[0-9]{10,14})" + RB)
+#: Bank accounts: bank-style hyphenation (2-4 groups of 2-7 digits, the last 1-7) or 10-14 bare digits.
+ACCOUNT = re.compile("[0-9]" + LB1 + r"(?:[0-9]{1,5}(?:-[0-9]{2,7}){0,2}-[0-9]{1,7}|[0-9]{9,13})" + RB)
 #: Phone-shaped numbers (0AA-NNN(N)-NNNN, 15xx-NNNN): never read as bank accounts.
 SERVICE_NUMBER = re.compile(r"0[0-9]{1,3}-[0-9]{3,4}-[0-9]{4}|1[0-9]{3}-[0-9]{4}")
 
 #: Business registration number: NNN-NN-NNNNN, or 10 bare digits.
-BRN = re.compile(LB + r"(?:(?P<hy>[0-9]{3}-[0-9]{2}-[0-9]{5})|[0-9]{10})" + RB)
+BRN = re.compile("[0-9]" + LB1 + r"(?:(?P<hy>[0-9]{2}-[0-9]{2}-[0-9]{5})|[0-9]{9})" + RB)
 
 _REGION_NAMES = "|".join(sorted(DRIVER_LICENSE_REGION_NAMES, key=len, reverse=True))
-#: Driver's licence: RR-YY-NNNNNN-CC (numeric region, also spaced or bare), or "서울 YY-NNNNNN-CC".
+#: Driver's licence with a region name: "서울 YY-NNNNNN-CC" (licences issued since 2011).
+DRIVER_LICENSE_NAMED = re.compile(rf"(?:{_REGION_NAMES})[ ]?[0-9]{{2}}-[0-9]{{6}}-[0-9]{{2}}" + RB)
+#: Driver's licence with a numeric region: RR-YY-NNNNNN-CC, also spaced or bare.
 DRIVER_LICENSE = re.compile(
-    rf"(?:(?P<name>{_REGION_NAMES})[ ]?(?P<nbody>[0-9]{{2}}-[0-9]{{6}}-[0-9]{{2}})"
-    + "|"
-    + LB
-    + r"(?P<region>[0-9]{2})(?P<sep>[- ]?)[0-9]{2}(?P=sep)[0-9]{6}(?P=sep)[0-9]{2})"
-    + RB
+    "(?P<region>[0-9]" + LB1 + r"[0-9])(?P<sep>[- ]?)[0-9]{2}(?P=sep)[0-9]{6}(?P=sep)[0-9]{2}" + RB
 )
 
 #: Passport: [MSROD] + 8 digits (before 2021) or [MSROD] + 3 digits + letter + 4 digits (since 2021).
 PASSPORT = re.compile(
-    r"(?<![0-9A-Za-z_])[MSRODmsrod](?:[0-9]{8}|[0-9]{3}[A-Za-z][0-9]{4})(?![0-9A-Za-z_])"
+    r"[MSRODmsrod](?<![0-9A-Za-z_][MSRODmsrod])(?:[0-9]{8}|[0-9]{3}[A-Za-z][0-9]{4})(?![0-9A-Za-z_])"
 )
 
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-IPV4 = re.compile(rf"(?<![0-9A-Za-z_.]){_OCTET}(?:\.{_OCTET}){{3}}(?![0-9A-Za-z_]|\.[0-9])")
-IPV6 = re.compile(r"(?<![0-9A-Za-z_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z_:])")
+#: IPv4 dotted quad (octet ranges are checked when the address is parsed).
+IPV4 = re.compile(r"[0-9](?<![0-9A-Za-z_.][0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3}(?![0-9A-Za-z_]|\.[0-9])")
+#: IPv6 candidate: a run of hex digits and colons (parsed and checked by the redactor).
+IPV6 = re.compile(r"[0-9A-Fa-f:](?<![0-9A-Za-z_:.][0-9A-Fa-f:])[0-9A-Fa-f:]{1,38}(?![0-9A-Za-z_:])")
 #: Words right before an IPv4-looking number that make it a version or section number.
 IP_VERSION_BEFORE = re.compile(r"(?i:v|ver\.?|version|버전|판)[ ]?$")
 
