@@ -226,7 +226,9 @@ class KoreanPiiRedactor(DocumentStep):
             if not brn_ok(_NON_DIGIT.sub("", m.group())):
                 continue
             lab = label(ctx["brn"], text, a, b)
-            if lab == OWN or (lab == NONE and m.group("hy") and label(ctx["account"], text, a, b) != OWN):
+            if lab == OWN:
+                add(Detection(a, b, "brn", LABELLED))
+            elif lab == NONE and m.group("hy") and label(ctx["account"], text, a, b) != OWN:
                 add(Detection(a, b, "brn", CHECKSUM))
 
         for m in P.DRIVER_LICENSE_NAMED.finditer(text):

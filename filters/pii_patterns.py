@@ -127,7 +127,7 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
 #: Labels that say a number is something else (order, parcel, document, barcode): the nearest
 #: label before a number decides what it is (see KoreanPiiRedactor._label).
 OTHER_NUMBER_LABELS: tuple[str, ...] = (
-    "주문", "송장", "운송장", "등기번호", "접수번호", "관리번호", "일련번호", "문서번호", "예약번호", "바코드",
+    "주문번호", "주문 번호", "송장", "운송장", "등기번호", "접수번호", "관리번호", "일련번호", "문서번호", "예약번호", "바코드",
     "ISBN", "ISSN", "상품번호", "제품번호", "품번", "모델명", "모델번호", "회원번호", "고객번호", "거래번호", "거래 ID",
     "order", "invoice", "tracking", "serial",
 )

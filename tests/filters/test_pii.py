@@ -367,3 +367,13 @@ def test_a_label_of_the_next_number_does_not_label_this_one(red):
 def test_person_words_are_not_other_number_labels(red):
     text = "모델 전수민과 6월27일 결혼 190410-8710880"
     assert only(red, text) == [("frn", "190410-8710880")]
+
+
+@given(brns())
+def test_labelled_brn_beats_an_account_reading(brn):
+    red = KoreanPiiRedactor(today=TODAY)
+    assert only(red, f"많은행운이 찾아오길 바랍니다 사업자등록번호 {brn}") == [("brn", brn)]
+
+
+def test_a_word_inside_a_phrase_is_not_an_order_label(red):
+    assert only(red, "방송 후 주문 폭주 28-45-810651-45 입니다") == [("driver_license", "28-45-810651-45")]
