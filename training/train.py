@@ -47,7 +47,7 @@ class TrainOptions:
 
     micro_batch: int = 8
     grad_accum: int = 1
-    lr: float = 6e-4
+    lr: float | None = None  # peak; None: the preset's (tiny 3e-3, 124m 6e-4, 350m 3e-4)
     min_lr_ratio: float = 0.1  # the cosine ends at lr * min_lr_ratio
     warmup_steps: int | None = None  # None: 5% of the steps (at least 1)
     weight_decay: float = 0.1
@@ -64,7 +64,7 @@ class TrainOptions:
     window_blocks: int = 8  # row groups shuffled together by the loader
     cache_dir: str | None = None  # local copy of remote shards
     val_manifest: str | None = None  # a separate validation set; else a slice of the training manifest
-    val_rows: int | None = None  # rows held out at the manifest's end; None: 1% (at most 2048); 0: no validation
+    val_rows: int | None = None  # rows held out at the manifest's end; None: 1% (16 or 10% on small sets, at most 2048); 0: none
     eval_every: int = 200  # steps between validations (and at the end); 0: only at the end
     eval_batches: int = 20  # micro-batches per validation
     ckpt_every: int = 500  # steps between checkpoints (and at the end); 0: only at the end
@@ -83,6 +83,10 @@ class TrainOptions:
         if unknown:
             raise TypeError(f"unknown training option(s) {unknown}; known: {sorted(names)}")
         return cls(**options)
+
+
+#: Peak learning rate per preset when none is given (124m and 350m: GPT-3's for those sizes).
+DEFAULT_LR = {"tiny": 3e-3, "124m": 6e-4, "350m": 3e-4}
 
 
 def lr_at(step: int, steps: int, lr: float, warmup: int, min_ratio: float) -> float:
@@ -229,7 +233,10 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
     if opts.val_manifest:
         val_source, val_range, train_range = ShardManifest.load(opts.val_manifest), None, (0, total_rows)
     else:
-        val_rows = min(2048, max(info.world, total_rows // 100)) if opts.val_rows is None else opts.val_rows
+        if opts.val_rows is None:  # 1%, at least a few rows on small sets, at most 2048
+            val_rows = min(2048, max(info.world, total_rows // 100, min(16, total_rows // 10)))
+        else:
+            val_rows = opts.val_rows
         if val_rows and total_rows - val_rows < info.world:
             raise ValueError(f"{total_rows} rows cannot hold out {val_rows} for validation and still train")
         val_source = manifest if val_rows else None
@@ -250,18 +257,21 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
     torch.manual_seed(opts.seed)
     cfg = ModelConfig.from_preset(preset, manifest.vocab_size, manifest.seq_len)
     model = GPT(cfg).to(device)
+    peak_lr = opts.lr if opts.lr is not None else DEFAULT_LR.get(preset, 3e-4)
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     optimizer = torch.optim.AdamW(
         [{"params": decay, "weight_decay": opts.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=opts.lr,
+        lr=peak_lr,
         betas=(opts.beta1, opts.beta2),
         fused=fused or None,
     )
     warmup = max(1, int(0.05 * steps)) if opts.warmup_steps is None else max(1, opts.warmup_steps)
 
     step, history, val_history = 0, [], []
-    ckpt_path = latest_checkpoint(out_dir) if opts.resume else None
+    ckpt_path = latest_checkpoint(out_dir)
+    if ckpt_path and not opts.resume:
+        raise ValueError(f"{out_dir} already holds checkpoints ({ckpt_path}); resume, or train into another folder")
     if ckpt_path:
         ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
         if ckpt["model_config"] != cfg.to_dict():
@@ -290,6 +300,8 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
     meta = {
         "preset": preset,
         "params": model.num_params(),
+        "rank": info.rank,
+        "lr": peak_lr,
         "world_size": info.world,
         "device": torch.cuda.get_device_name(device) if cuda else "cpu",
         "precision": precision,
@@ -366,7 +378,7 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
         model.train()
         while step < stop_at:
             for g in optimizer.param_groups:
-                g["lr"] = lr_at(step, steps, opts.lr, warmup, opts.min_lr_ratio)
+                g["lr"] = lr_at(step, steps, peak_lr, warmup, opts.min_lr_ratio)
             step_loss = torch.zeros((), device=device)
             for micro in range(opts.grad_accum):
                 batch = next(batches)
@@ -454,6 +466,7 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
         "step": step,
         "steps": steps,
         "loss": history,
+        "losses": history,  # the same list, under the name the demo reads
         "final_loss": history[-1] if history else None,
         "val_loss": val_history,
         "final_val_loss": val_history[-1][1] if val_history else None,
@@ -466,5 +479,5 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
     }
     if info.main:
         with open(os.path.join(out_dir, "metrics.json"), "w") as f:
-            json.dump({k: v for k, v in result.items() if k != "loader"}, f, indent=1)
+            json.dump({k: v for k, v in result.items() if k not in ("loader", "losses")}, f, indent=1)
     return result
