@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-all bench nightly-demo install check-java clean help
+.PHONY: demo test test-all bench nightly-demo install check-java browser clean help
 
 help:
 	@echo "make demo          set up .venv and run the whole pipeline on the bundled sample"
@@ -40,13 +40,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The report test opens the HTML report in headless Chromium (Debian package `chromium`).
+# Installed here when running as root with apt; otherwise that one test is skipped with a message.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the report test (apt-get)"; \
+	    apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } \
+	      || echo "note: could not install chromium; the browser test will be skipped"; \
+	  else echo "note: chromium is not installed; the browser test will be skipped"; fi; }
+
 demo: check-java install
 	$(BIN)/kocorpus demo
 
-test: check-java install
+test: check-java install browser
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-test-all: check-java install
+test-all: check-java install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: check-java install
