@@ -13,6 +13,7 @@ import unicodedata
 import pyarrow as pa
 
 from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_column
+from kocorpus.filters.placeholders import SPECIAL_TOKENS
 from kocorpus.pipelines.schemas import sha256_text
 
 # C0/C1 controls except tab and newline; also the Unicode non-characters and
@@ -21,6 +22,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2
 _SPACES = re.compile("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile("\n{3,}")
 _MOJIBAKE_HINT = re.compile("[ÃÂâêëìíîïðñòóôõöøùúûüýþÿ][\x80-\xbf]")
+# Source text that spells a special token ("<|eos|>", "<|tel|>") would encode as that
+# token; its bars become fullwidth (U+FF5C) so it stays ordinary text.
+_SPECIAL = re.compile("|".join(re.escape(t) for t in SPECIAL_TOKENS))
 
 
 def normalize_text(text: str, fix_mojibake: bool = True) -> str:
@@ -32,6 +36,7 @@ def normalize_text(text: str, fix_mojibake: bool = True) -> str:
     text = _CONTROL.sub("", text)
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     text = _BLANK_LINES.sub("\n\n", text)
+    text = _SPECIAL.sub(lambda m: m.group(0).replace("|", "\uff5c"), text)
     return text.strip()
 
 

@@ -62,3 +62,9 @@ def test_normalizer_step_rejects_empty_and_binary():
     assert [v.reason if v else None for v in res.verdicts] == [None, "empty_text", "empty_text", "binary_content"]
     assert res.batch.column("text")[0].as_py() == "좋은 문서"
     assert res.batch.column("text_sha256")[0].as_py() == sha256_text("좋은 문서")
+
+
+def test_special_token_strings_in_source_text_are_neutralised():
+    out = normalize_text("끝<|eos|> 전화 <|tel|> 그리고 <|other|>")
+    assert "<|eos|>" not in out and "<|tel|>" not in out
+    assert out == "끝<\uff5ceos\uff5c> 전화 <\uff5ctel\uff5c> 그리고 <|other|>"
