@@ -45,7 +45,7 @@ DOCUMENT_SCHEMA = pa.schema(
         pa.field("lang_score", pa.float32()),
         pa.field("quality_score", pa.float32()),  # model-based score when enabled, else null
         pa.field("quality_signals", pa.map_(pa.string(), pa.float64())),  # measured rule values
-        pa.field("pii_counts", pa.map_(pa.string(), pa.int32())),  # redactions by PII type
+        pa.field("pii_counts", pa.map_(pa.string(), pa.int32())),  # PII detections by type (kept types too)
         pa.field("tdm_reserved", pa.bool_()),  # a TDM reservation / noai signal was seen at ingest
         pa.field("dup_cluster", pa.string()),  # id of the (near-)duplicate cluster, null if unique
         pa.field("run_id", pa.string()),
