@@ -127,7 +127,7 @@ def cmd_summary(args) -> int:
     for x in prov.get("reject_reasons", [])[:12]:
         print(f"  {x['stage']:8s} {x['reason']:24s} {x['documents']:8,}")
     if prov.get("pii"):
-        print("PII redacted: " + ", ".join(f"{p['type']} {p['count']}" for p in prov["pii"]))
+        print("PII detected: " + ", ".join(f"{p['type']} {p['count']}" for p in prov["pii"]))
     top = prov.get("top_10_percent_domains") or []
     if top:
         print("top 10% of domains by tokens: " + ", ".join(d["domain"] for d in top))

@@ -89,7 +89,7 @@ def render_charts(summary: dict, prov: dict) -> dict[str, str]:
         charts["reject_reasons"] = _barh([f"{r['stage']}: {r['reason']}" for r in rows], [r["documents"] for r in rows], "Rejects by stage and reason", "documents")
     if prov.get("pii"):
         rows = prov["pii"]
-        charts["pii"] = _barh([r["type"] for r in rows], [r["count"] for r in rows], "Personal information redacted, by type", "detections")
+        charts["pii"] = _barh([r["type"] for r in rows], [r["count"] for r in rows], "Personal information detected, by type (redacted unless the config keeps the type)", "detections")
     sizes = prov.get("dedup_cluster_sizes") or {}
     if sizes:
         items = sorted(((int(k), v) for k, v in sizes.items()), key=lambda kv: kv[0])
