@@ -1,6 +1,6 @@
 """Compiled (numba) MinHash kernel: shingle, SHA-1, fmix32, affine permutations, minimum.
 
-Imported only through :func:`kocorpus.dedup.minhash._numba_kernel`; raises
+Imported only through :func:`kocorpus.dedup.minhash._numba_kernels`; raises
 ImportError when numba is missing. All 32-bit arithmetic is done in int64
 and masked to 32 bits (multiplication wraps mod 2**64, so the low 32 bits
 are exact).
@@ -289,10 +289,68 @@ def minhash_min(hv, counts, a, b, sig):
         pos += counts[i]
 
 
-def signatures_kernel(data, offsets, n, word_mode, a, b, sig, counts):
-    """Fill ``sig`` (uint32[N, P], preset to 2**32-1) and ``counts`` (int64[N]) for normalised texts."""
-    starts, lengths, cnt = shingle_spans(data, offsets, n, word_mode)
-    hv = np.empty(starts.shape[0], dtype=np.uint32)
-    sha1_first32_many(data, starts, lengths, hv)
-    minhash_min(hv, cnt, a, b, sig)
-    counts[:] = cnt
+
+
+@nb.njit(cache=True)
+def normalize_utf8(data, offsets, sep, lower, out, out_offsets):
+    """Normalise UTF-8 texts for shingling (see kocorpus.dedup.shingles); returns bytes written.
+
+    ``sep``/``lower``: the code point tables of :func:`kocorpus.dedup.shingles.unicode_tables`.
+    ``out`` must hold 1.5x the input bytes; ``out_offsets`` gets N+1 offsets.
+    """
+    pos = 0
+    n_docs = offsets.shape[0] - 1
+    for i in range(n_docs):
+        out_offsets[i] = pos
+        p = offsets[i]
+        e = offsets[i + 1]
+        started = False
+        pending = False
+        while p < e:
+            c0 = np.int64(data[p])
+            if c0 < 0x80:
+                cp = c0
+                p += 1
+            elif c0 < 0xE0:
+                cp = ((c0 & 0x1F) << 6) | (np.int64(data[p + 1]) & 0x3F)
+                p += 2
+            elif c0 < 0xF0:
+                cp = ((c0 & 0x0F) << 12) | ((np.int64(data[p + 1]) & 0x3F) << 6) | (np.int64(data[p + 2]) & 0x3F)
+                p += 3
+            else:
+                cp = (
+                    ((c0 & 0x07) << 18)
+                    | ((np.int64(data[p + 1]) & 0x3F) << 12)
+                    | ((np.int64(data[p + 2]) & 0x3F) << 6)
+                    | (np.int64(data[p + 3]) & 0x3F)
+                )
+                p += 4
+            if sep[cp]:
+                pending = started
+                continue
+            if pending:
+                out[pos] = 0x20
+                pos += 1
+                pending = False
+            started = True
+            cp = np.int64(lower[cp])
+            if cp < 0x80:
+                out[pos] = cp
+                pos += 1
+            elif cp < 0x800:
+                out[pos] = 0xC0 | (cp >> 6)
+                out[pos + 1] = 0x80 | (cp & 0x3F)
+                pos += 2
+            elif cp < 0x10000:
+                out[pos] = 0xE0 | (cp >> 12)
+                out[pos + 1] = 0x80 | ((cp >> 6) & 0x3F)
+                out[pos + 2] = 0x80 | (cp & 0x3F)
+                pos += 3
+            else:
+                out[pos] = 0xF0 | (cp >> 18)
+                out[pos + 1] = 0x80 | ((cp >> 12) & 0x3F)
+                out[pos + 2] = 0x80 | ((cp >> 6) & 0x3F)
+                out[pos + 3] = 0x80 | (cp & 0x3F)
+                pos += 4
+    out_offsets[n_docs] = pos
+    return pos

@@ -13,7 +13,8 @@ Definition (datasketch >= 2.0 default scheme ``affine32``), for seed ``s`` and
 
 :class:`MinHashSignatures` computes an ``(N, P)`` ``uint32`` matrix for N
 documents from their Arrow text column: the shingling, hashing, mixing and
-minimum run in one compiled pass over the UTF-8 bytes (numba) when numba is
+minimum run as compiled passes over the UTF-8 bytes (numba; SHA-1 through
+OpenSSL when it passes a self-test, else a vectorised SHA-1) when numba is
 importable, else in a numpy path (hashlib per shingle, vectorised
 permutations). Both give the same bits as ``datasketch.MinHash``.
 """
@@ -22,11 +23,18 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
+from types import SimpleNamespace
 
 import numpy as np
 import pyarrow as pa
 
-from kocorpus.dedup.shingles import SHINGLE_KINDS, normalize_for_shingling, shingles_of_normalized
+from kocorpus.dedup.shingles import (
+    SHINGLE_KINDS,
+    normalize_text,
+    normalized_buffers,
+    shingles_of_normalized,
+    utf8_buffers,
+)
 
 MAX_HASH = np.uint32(0xFFFFFFFF)
 
@@ -53,15 +61,6 @@ def fmix32(h: np.ndarray) -> np.ndarray:
     return h
 
 
-def _utf8_buffers(norm: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(bytes uint8[], offsets int64[N+1]) of a large_string array without copying text per row."""
-    arr = norm.cast(pa.large_string())
-    bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
-    return data, offsets
-
-
 class MinHashSignatures:
     """Batch MinHash over Korean shingles; bit-identical to ``datasketch.MinHash(num_perm, seed)``.
 
@@ -79,8 +78,8 @@ class MinHashSignatures:
         self.kind = kind
         self.n = int(n)
         if engine == "auto":
-            engine = "numba" if _numba_kernel() is not None else "numpy"
-        elif engine == "numba" and _numba_kernel() is None:
+            engine = "numba" if _numba_kernels() is not None else "numpy"
+        elif engine == "numba" and _numba_kernels() is None:
             raise ImportError("engine='numba' needs the numba package")
         self.engine = engine
         self._a, self._b = permutations(self.num_perm, self.seed)
@@ -92,25 +91,26 @@ class MinHashSignatures:
         """
         if isinstance(texts, list):
             texts = pa.array(texts, type=pa.large_string())
-        norm = normalize_for_shingling(texts)
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
         if self.engine == "numba":
-            data, offsets = _utf8_buffers(norm)
-            sig = np.full((len(norm), self.num_perm), MAX_HASH, dtype=np.uint32)
-            counts = np.zeros(len(norm), dtype=np.int64)
-            _numba_kernel()(
-                data, offsets, self.n, 0 if self.kind == "char" else 1,
-                self._a, self._b, sig, counts,
-            )
+            k = _numba_kernels()
+            data, offsets = normalized_buffers(k, *utf8_buffers(texts))
+            starts, lengths, counts = k.shingle_spans(data, offsets, self.n, 0 if self.kind == "char" else 1)
+            hv = np.empty(len(starts), dtype=np.uint32)
+            k.sha1_first32_many(data, starts, lengths, hv)
+            sig = np.full((len(texts), self.num_perm), MAX_HASH, dtype=np.uint32)
+            k.minhash_min(hv, counts, self._a, self._b, sig)
             return sig, counts
-        return self._compute_numpy(norm)
+        return self._compute_numpy([normalize_text(t) for t in texts.to_pylist()])
 
-    def _compute_numpy(self, norm: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    def _compute_numpy(self, norm: list[str]) -> tuple[np.ndarray, np.ndarray]:
         n_docs = len(norm)
         sig = np.full((n_docs, self.num_perm), MAX_HASH, dtype=np.uint32)
         counts = np.zeros(n_docs, dtype=np.int64)
         sha1 = hashlib.sha1
         digests: list[bytes] = []
-        for i, text in enumerate(norm.to_pylist()):
+        for i, text in enumerate(norm):
             sh = shingles_of_normalized(text, self.kind, self.n)
             counts[i] = len(sh)
             digests.extend(sha1(s.encode("utf-8")).digest()[:4] for s in sh)
@@ -136,19 +136,34 @@ def estimated_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
     return np.count_nonzero(sig_a == sig_b, axis=-1) / sig_a.shape[-1]
 
 
-_KERNEL = None
-_KERNEL_TRIED = False
+_KERNELS = None
+_KERNELS_TRIED = False
 
 
-def _numba_kernel():
-    """The compiled signature kernel, or None without numba (compiled once per process, cached on disk)."""
-    global _KERNEL, _KERNEL_TRIED
-    if not _KERNEL_TRIED:
-        _KERNEL_TRIED = True
+def _numba_kernels():
+    """The compiled kernels (normalize_utf8, shingle_spans, sha1_first32_many, minhash_min), or None
+    without numba. Compiled once per process; all but the OpenSSL SHA-1 are cached on disk."""
+    global _KERNELS, _KERNELS_TRIED
+    if not _KERNELS_TRIED:
+        _KERNELS_TRIED = True
         try:
-            from kocorpus.dedup._minhash_kernel import signatures_kernel
+            from kocorpus.dedup import _minhash_kernel as k
         except ImportError:
-            _KERNEL = None
-        else:
-            _KERNEL = signatures_kernel
-    return _KERNEL
+            return None
+        from kocorpus.dedup import _openssl_sha1
+
+        sha1 = _openssl_sha1.load() or k.sha1_first32_many
+        _KERNELS = SimpleNamespace(
+            normalize_utf8=k.normalize_utf8,
+            shingle_spans=k.shingle_spans,
+            sha1_first32_many=sha1,
+            sha1_backend="openssl" if sha1 is not k.sha1_first32_many else "numba-simd",
+            minhash_min=k.minhash_min,
+        )
+    return _KERNELS
+
+
+def sha1_backend() -> str:
+    """Which SHA-1 the compiled path uses: ``openssl``, ``numba-simd``, or ``hashlib`` (numpy engine)."""
+    k = _numba_kernels()
+    return "hashlib" if k is None else k.sha1_backend

@@ -1,3 +1,5 @@
+import hashlib
+
 import numpy as np
 import pytest
 from datasketch import MinHash
@@ -65,3 +67,30 @@ def test_estimated_jaccard_matches_datasketch():
     ma.update_batch([s.encode() for s in shingles(a_text)])
     mb.update_batch([s.encode() for s in shingles(b_text)])
     assert estimated_jaccard(sig[0], sig[1]) == ma.jaccard(mb)
+
+
+def _sha1_prefixes(msgs):
+    return [int.from_bytes(hashlib.sha1(m).digest()[:4], "little") for m in msgs]
+
+
+def _spans(msgs):
+    data = np.frombuffer(b"".join(msgs) + b"\0", dtype=np.uint8)
+    lengths = np.array([len(m) for m in msgs], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    return data, starts, lengths
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.binary(max_size=150), min_size=1, max_size=40))
+def test_both_sha1_backends_match_hashlib(msgs):
+    from kocorpus.dedup import _minhash_kernel, _openssl_sha1
+
+    backends = [_minhash_kernel.sha1_first32_many]
+    openssl = _openssl_sha1.load()
+    if openssl is not None:
+        backends.append(openssl)
+    data, starts, lengths = _spans(msgs)
+    for fn in backends:
+        out = np.zeros(len(msgs), dtype=np.uint32)
+        fn(data, starts, lengths, out)
+        assert out.tolist() == _sha1_prefixes(msgs)

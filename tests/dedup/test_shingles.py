@@ -4,7 +4,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kocorpus.dedup.shingles import normalize_for_shingling, shingles
+from kocorpus.dedup.shingles import normalize_for_shingling, normalize_text, shingles
 
 
 def norm(t):
@@ -38,3 +38,11 @@ def test_char_shingles_cover_the_normalized_text(text, n):
     assert len(sh) == max(0, len(t) - n + 1)
     if sh:
         assert sh[0] + "".join(s[-1] for s in sh[1:]) == t
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=60)), max_size=10))
+def test_compiled_normalisation_equals_the_reference(texts):
+    got = normalize_for_shingling(pa.array(texts, type=pa.string())).to_pylist()
+    assert got == [normalize_text(t) for t in texts]
+    for t in got:
+        assert t == t.strip(" ") and "  " not in t
