@@ -12,7 +12,7 @@ A batch is a dict:
 - ``targets``: int64 ``[B, seq_len]``, the row shifted by one; pad targets are ``-100``;
 - ``segment_ids`` (when ``segment_ids=True``): int32 ``[B, seq_len]``, equal within one document
   of a row (from ``doc_starts``); positions before the row's first start share one segment;
-- ``row_ids``: int64 ``[B]``, global row ids (rows numbered across shards in manifest order);
+- ``row_ids``: int64 ``[B]`` (on the CPU), global row ids (rows numbered across shards in manifest order);
 - ``position``: int64 scalar, the rank's stream position after this batch (samples consumed).
 
 The position is the loader's whole state: ``state_dict()`` / ``load_state_dict()``
@@ -107,6 +107,7 @@ class ShardDataset(IterableDataset):
         if drop_last and self.rows_per_epoch < self.batch_size and not loop:
             raise ValueError(f"{self.rows_per_epoch} rows per epoch on this rank cannot fill one batch of {batch_size}")
         self._position = 0
+        self._packed = False  # yield the compact form (set by ShardLoader while it iterates)
 
     def _blocks(self, start: int, stop: int) -> list[Block]:
         from concurrent.futures import ThreadPoolExecutor as Pool
@@ -229,7 +230,7 @@ class ShardDataset(IterableDataset):
                 for key in wanted:
                     fetch(key)
                 positions, ids, b = window.popleft()
-                batch = self._assemble(positions, ids, b, fetch)
+                packed = self._assemble(positions, ids, b, fetch)
                 keep = set(wanted)
                 for key in list(cache):
                     if len(cache) <= cap:
@@ -238,11 +239,15 @@ class ShardDataset(IterableDataset):
                         del cache[key]
                 if info is None:
                     self._position = int(positions[-1]) + 1
-                yield batch
+                if self._packed == "wire":
+                    yield to_wire(packed)
+                else:
+                    yield packed if self._packed else unpack(packed, self.manifest.pad_id)
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _assemble(self, positions, ids, b, fetch) -> dict[str, torch.Tensor]:
+        """The compact batch: one int32 tensor of rows (cheap to hand between processes), the index."""
         n = len(ids)
         width = self.manifest.seq_len + 1
         dtype = np.uint16 if self.manifest.dtype == "uint16" else np.uint32
@@ -263,55 +268,111 @@ class ShardDataset(IterableDataset):
                     first = np.cumsum(counts) - counts
                     idx = np.arange(counts.sum()) - np.repeat(first, counts) + np.repeat(lo, counts)
                     np.add.at(seg, (which, group.starts[idx]), 1)
-        x = torch.from_numpy(rows.astype(np.int64))
-        targets = x[:, 1:].clone()
-        targets[targets == self.manifest.pad_id] = IGNORE_INDEX
-        out = {
-            "input_ids": x[:, :-1].contiguous(),
-            "targets": targets,
-            "row_ids": torch.from_numpy(ids.copy()),
-            "position": torch.tensor(int(positions[-1]) + 1, dtype=torch.int64),
-        }
+        index = np.append(ids, int(positions[-1]) + 1)
+        packed = {"rows": torch.from_numpy(rows.astype(np.int32)), "index": torch.from_numpy(index)}
         if seg is not None:
-            out["segment_ids"] = torch.from_numpy(np.cumsum(seg, axis=1, dtype=np.int32)[:, :-1].copy())
-        return out
+            packed["segment_ids"] = torch.from_numpy(np.cumsum(seg, axis=1, dtype=np.int32)[:, :-1].copy())
+        return packed
+
+
+def to_wire(packed: dict[str, torch.Tensor]) -> torch.Tensor:
+    """One int32 tensor holding a compact batch (passing one tensor between processes costs about
+    a third of passing three): ``[B, has_segments]``, the int64 index as int32 pairs, rows, segments."""
+    rows, index, seg = packed["rows"], packed["index"], packed.get("segment_ids")
+    b = rows.shape[0]
+    parts = [torch.tensor([b, seg is not None], dtype=torch.int32), index.view(torch.int32), rows.reshape(-1)]
+    if seg is not None:
+        parts.append(seg.reshape(-1))
+    return torch.cat(parts)
+
+
+def from_wire(wire: torch.Tensor, width: int) -> dict[str, torch.Tensor]:
+    """Inverse of ``to_wire``; ``width`` is ``seq_len + 1``. Views, no copies."""
+    b, has_seg = int(wire[0]), bool(wire[1])
+    at = 2 + 2 * (b + 1)
+    out = {"index": wire[2:at].view(torch.int64), "rows": wire[at : at + b * width].view(b, width)}
+    if has_seg:
+        out["segment_ids"] = wire[at + b * width :].view(b, width - 1)
+    return out
+
+
+def unpack(packed: dict[str, torch.Tensor], pad_id: int, device: torch.device | str | None = None) -> dict[str, torch.Tensor]:
+    """The batch dict from its compact form (int32 rows ``[B, seq_len + 1]`` and an index of row ids
+    plus the position), optionally moved to ``device`` first so the widening runs there."""
+    if device is not None:  # the index stays on the CPU: reading it back would wait for the device
+        packed = {k: v if k == "index" else v.to(device, non_blocking=True) for k, v in packed.items()}
+    x = packed["rows"].long()
+    targets = x[:, 1:].clone()
+    targets[targets == pad_id] = IGNORE_INDEX
+    index = packed["index"]
+    out = {
+        "input_ids": x[:, :-1].contiguous(),
+        "targets": targets,
+        "row_ids": index[:-1],
+        "position": index[-1],
+    }
+    if "segment_ids" in packed:
+        out["segment_ids"] = packed["segment_ids"]
+    return out
 
 
 class ShardLoader:
     """A DataLoader over a ``ShardDataset`` that keeps the dataset's position in step with what it
     hands out, so ``state_dict()`` is exact even with worker processes reading ahead.
 
-    Worker processes are forked for local shards and spawned for remote ones (an S3 client must
-    not cross a fork). Each ``iter()`` starts from the dataset's current position.
+    Workers hand over the compact form in one int32 tensor (``to_wire``: a tensor per field costs
+    more between processes than the data), widened here, on ``device`` when one is given (then pinned
+    host memory lets the copy overlap). Worker processes are forked for local shards and spawned
+    for remote ones (an S3 client must not cross a fork). Each ``iter()`` starts from the
+    dataset's current position.
     """
 
-    def __init__(self, dataset: ShardDataset, num_workers: int = 0, pin_memory: bool = False, prefetch_factor: int = 2):
+    def __init__(
+        self,
+        dataset: ShardDataset,
+        num_workers: int = 0,
+        pin_memory: bool = False,
+        prefetch_factor: int = 4,
+        device: torch.device | str | None = None,
+    ):
         self.dataset = dataset
         self.num_workers = num_workers
         self.pin_memory = pin_memory
         self.prefetch_factor = prefetch_factor
+        self.device = device
 
     def __iter__(self):
-        kwargs = {}
-        if self.num_workers > 0:
-            kwargs["prefetch_factor"] = self.prefetch_factor
-            if any(is_url(s.url) for s in self.dataset.manifest.shards):
-                kwargs["multiprocessing_context"] = "spawn"
-        dl = DataLoader(
-            self.dataset, batch_size=None, num_workers=self.num_workers, pin_memory=self.pin_memory, **kwargs
-        )
-        for batch in dl:
-            self.dataset._position = int(batch["position"])
+        ds = self.dataset
+        if self.num_workers == 0:
+            ds._packed = True
+            try:
+                for packed in ds:
+                    batch = unpack(packed, ds.manifest.pad_id, self.device)
+                    ds._position = int(batch["position"])
+                    yield batch
+            finally:
+                ds._packed = False
+            return
+        kwargs = {"prefetch_factor": self.prefetch_factor}
+        if any(is_url(s.url) for s in ds.manifest.shards):
+            kwargs["multiprocessing_context"] = "spawn"
+        ds._packed = "wire"
+        try:
+            dl = DataLoader(ds, batch_size=None, num_workers=self.num_workers, pin_memory=self.pin_memory, **kwargs)
+            it = iter(dl)  # workers take their copy of the dataset now
+        finally:
+            ds._packed = False
+        width = ds.manifest.seq_len + 1
+        for wire in it:
+            batch = unpack(from_wire(wire, width), ds.manifest.pad_id, self.device)
+            ds._position = int(batch["position"])
             yield batch
 
     def state_dict(self) -> dict:
         return self.dataset.state_dict()
 
     def seek(self, samples_consumed: int) -> None:
-        """Move to a stream position (0 restarts the first epoch)."""
-        if samples_consumed < 0:
-            raise ValueError("position must be >= 0")
-        self._position = int(samples_consumed)
+        self.dataset.seek(samples_consumed)
 
     def load_state_dict(self, state: dict) -> None:
         self.dataset.load_state_dict(state)

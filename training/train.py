@@ -60,7 +60,7 @@ class TrainOptions:
     compile: bool | str = "auto"  # or a torch.compile backend name (default backend: inductor)
     fused_adamw: bool | str = "auto"
     doc_mask: bool = False  # attend only within each document (from the shards' doc_starts)
-    num_workers: int | None = None  # DataLoader workers per rank; None: 2 on CUDA, 0 on CPU
+    num_workers: int = 0  # DataLoader worker processes per rank; 0: read in-process (threads read ahead)
     window_blocks: int = 8  # row groups shuffled together by the loader
     cache_dir: str | None = None  # local copy of remote shards
     val_manifest: str | None = None  # a separate validation set; else a slice of the training manifest
@@ -219,7 +219,7 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
     backend = opts.compile if isinstance(opts.compile, str) and opts.compile != "auto" else "inductor"
     use_compile = _auto(opts.compile, cuda) if not isinstance(opts.compile, str) or opts.compile == "auto" else True
     fused = _auto(opts.fused_adamw, cuda)
-    workers = (2 if cuda else 0) if opts.num_workers is None else opts.num_workers
+    workers = opts.num_workers
     show_progress = info.main and (sys.stderr.isatty() if opts.progress == "auto" else bool(opts.progress))
     if opts.cpu_threads:
         torch.set_num_threads(opts.cpu_threads)
@@ -368,7 +368,7 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
     from tqdm.auto import tqdm
 
     bar = tqdm(total=stop_at, initial=step, disable=not show_progress, unit="step", dynamic_ncols=True)
-    loader = ShardLoader(train_ds, num_workers=workers, pin_memory=cuda)
+    loader = ShardLoader(train_ds, num_workers=workers, pin_memory=cuda, device=device)
     batches = iter(loader)
     pending: list[torch.Tensor] = []  # step losses not yet read back (reading forces a device sync)
     window_start, window_steps, steady = time.perf_counter(), 0, []
