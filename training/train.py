@@ -13,7 +13,6 @@ next batch. Logs go to the progress bar, stdout and ``<out_dir>/metrics.jsonl``.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import glob
 import json
@@ -164,19 +163,19 @@ def latest_checkpoint(out_dir: str) -> str | None:
     return max(found)[1] if found else None
 
 
-def _rng_state() -> dict:
+def _rng_state(device: torch.device) -> dict:
     state = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
+    if device.type == "cuda":  # this device's only: touching the others would open a context on each
+        state["cuda"] = torch.cuda.get_rng_state(device)
     return state
 
 
-def _set_rng_state(state: dict) -> None:
-    torch.set_rng_state(state["torch"])
+def _set_rng_state(state: dict, device: torch.device) -> None:
+    torch.set_rng_state(state["torch"].cpu())
     np.random.set_state(state["numpy"])
     random.setstate(state["python"])
-    if "cuda" in state and torch.cuda.is_available() and len(state["cuda"]) == torch.cuda.device_count():
-        torch.cuda.set_rng_state_all(state["cuda"])
+    if "cuda" in state and device.type == "cuda":
+        torch.cuda.set_rng_state(state["cuda"].cpu(), device)
 
 
 def _save_checkpoint(out_dir: str, step: int, payload: dict, keep: int) -> str:
@@ -279,7 +278,7 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         train_ds.load_state_dict(ckpt["loader"])
-        _set_rng_state(ckpt["rng"])
+        _set_rng_state(ckpt["rng"], device)
         step, history, val_history = ckpt["step"], list(ckpt["loss"]), list(ckpt["val_loss"])
 
     ddp = None
@@ -319,7 +318,7 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
             "model": model.state_dict(),
             "optimizer": optimizer.state_dict(),
             "loader": train_ds.state_dict(),
-            "rng": _rng_state(),
+            "rng": _rng_state(device),
             "loss": history,
             "val_loss": val_history,
             "model_config": cfg.to_dict(),
@@ -385,8 +384,9 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
                 inp = batch["input_ids"].to(device, non_blocking=True)
                 tgt = batch["targets"].to(device, non_blocking=True)
                 seg = batch["segment_ids"].to(device, non_blocking=True) if opts.doc_mask else None
-                sync = ddp is None or micro == opts.grad_accum - 1
-                with (contextlib.nullcontext() if sync else ddp.no_sync()), autocast:
+                if ddp is not None:  # all-reduce gradients on the last micro-batch only (works under compile)
+                    ddp.require_backward_grad_sync = micro == opts.grad_accum - 1
+                with autocast:
                     loss = fwd(inp, tgt, seg) / opts.grad_accum
                 loss.backward()
                 step_loss += loss.detach()

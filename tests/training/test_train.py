@@ -144,7 +144,7 @@ def _free_port() -> int:
 def _ddp_worker(rank, manifest, out, ports, results):
     torch.set_num_threads(1)
     os.environ.update({"RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1"})
-    opts = {**FAST, "eval_every": 3, "ckpt_every": 2}
+    opts = {**FAST, "eval_every": 3, "ckpt_every": 2, "micro_batch": 2, "grad_accum": 2}
     got = {}
     for name, port, extra in (("whole", ports[0], {}), ("first", ports[1], {"stop_after": 3}), ("rest", ports[2], {})):
         os.environ["MASTER_PORT"] = str(port)
