@@ -5,17 +5,22 @@
 exact = true              # drop exact duplicates of the normalized text (text_sha256)
 near = true               # drop near duplicates (MinHash LSH)
 threshold = 0.8           # Jaccard similarity of shingle sets that counts as a near duplicate
-num_perm = 128            # MinHash permutations
+num_perm = 256            # MinHash permutations
 seed = 1                  # MinHash seed (datasketch's default)
 shingle = "char"          # "char" (character n-grams) or "word" (eojeol n-grams)
 ngram = 5                 # n of the n-grams; default depends on `shingle`
 verify = true             # drop LSH candidate pairs whose estimated Jaccard < threshold
-lsh_weights = [0.5, 0.5]  # false-positive / false-negative weights for choosing bands x rows
-# bands = 9               # set bands and rows together to override the optimal choice
-# rows = 13
+lsh_weights = [0.1, 0.9]  # false-positive / false-negative weights for datasketch's bands x rows choice
+# bands = 23              # set bands and rows together to override datasketch's choice
+# rows = 11
 survivor_order = ["licensed", "quality_score desc", "crawl_date asc", "doc_id asc"]
 max_iterations = 64       # connected-components rounds before giving up (raises)
+# index_dir = "out/dedup-index"  # published-documents index; the pipeline passes it to the stage
 ```
+
+Defaults were chosen with ``bench/dedup.py`` (docs/dedup.md): char 5-grams, 256
+permutations and weights 0.1/0.9 (23 bands x 11 rows at 0.8) give LSH pair recall
+0.98 and, after verification, cluster recall 0.95 against exact Jaccard.
 """
 
 from __future__ import annotations
@@ -35,16 +40,17 @@ class DedupSettings:
     exact: bool = True
     near: bool = True
     threshold: float = 0.8
-    num_perm: int = 128
+    num_perm: int = 256
     seed: int = 1
     shingle: str = "char"
     ngram: int | None = None
     verify: bool = True
-    lsh_weights: tuple[float, float] = (0.5, 0.5)
+    lsh_weights: tuple[float, float] = (0.1, 0.9)
     bands: int | None = None
     rows: int | None = None
     survivor_order: list[str] = field(default_factory=lambda: list(DEFAULT_SURVIVOR_ORDER))
     max_iterations: int = 64
+    index_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.shingle not in SHINGLE_KINDS:

@@ -42,7 +42,8 @@ def dedup_documents(
 
     Returns ``(kept, rejects, stats)``: kept has ``DOCUMENT_SCHEMA`` columns,
     rejects ``STAGE_OUTPUT_SCHEMA`` columns. ``index_dir`` (or None) holds the
-    index of documents published by earlier runs (:mod:`kocorpus.dedup.index`):
+    index of documents published by earlier runs (:mod:`kocorpus.dedup.index`;
+    ``[dedup] index_dir`` when None):
     documents matching it are rejected as duplicates of the published ones.
     The index's entries for this run (``run_id``, else the ``run_id`` values
     found in ``docs``) are ignored, so re-running a published run is stable.
@@ -51,6 +52,7 @@ def dedup_documents(
     :func:`kocorpus.dedup.index.append_to_index`.
     """
     settings = DedupSettings.from_config(section)
+    index_dir = index_dir or settings.index_dir
     docs = ensure_document_columns(docs)
     order = settings.order
     stats: dict[str, Any] = {"settings": settings.to_dict()}
