@@ -267,7 +267,7 @@ class ShardDataset(IterableDataset):
                     which = np.repeat(sel, counts)
                     first = np.cumsum(counts) - counts
                     idx = np.arange(counts.sum()) - np.repeat(first, counts) + np.repeat(lo, counts)
-                    np.add.at(seg, (which, group.starts[idx]), 1)
+                    seg[which, group.starts[idx]] = 1  # starts within a row are distinct
         index = np.append(ids, int(positions[-1]) + 1)
         packed = {"rows": torch.from_numpy(rows.astype(np.int32)), "index": torch.from_numpy(index)}
         if seg is not None:
