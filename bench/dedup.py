@@ -128,7 +128,7 @@ def table(headers: list[str], rows: list[list]) -> str:
 
 
 # ---------------------------------------------------------------- signatures
-def bench_signatures(texts: dict[str, list[str]], num_perm: int = 128) -> None:
+def bench_signatures(texts: dict[str, list[str]], num_perm: int = 256) -> None:
     from datasketch import MinHash
 
     from kocorpus.dedup.minhash import MinHashSignatures
