@@ -73,7 +73,7 @@ class TrainOptions:
     stop_after: int | None = None  # stop (with a checkpoint) once this step is reached; the schedule still spans `steps`
     progress: bool | str = "auto"  # progress bar (auto: when stderr is a terminal)
     peak_tflops: float | None = None  # device peak for MFU when the device is not in the table
-    cpu_threads: int | None = None  # torch intra-op threads on the CPU; None: torch's default
+    cpu_threads: int | None = None  # torch intra-op threads on the CPU; None: 1 for tiny (too small to gain), else torch's default
 
     @classmethod
     def from_dict(cls, options: dict) -> "TrainOptions":
@@ -203,9 +203,11 @@ def train(manifest: str, preset: str, steps: int, out_dir: str, **options) -> di
     if steps < 1:
         raise ValueError("steps must be >= 1")
     info, device = _setup_dist(opts.device)
+    threads = torch.get_num_threads()
     try:
         return _train(manifest, preset, steps, out_dir, opts, info, device)
     finally:
+        torch.set_num_threads(threads)  # the caller's process keeps its own setting
         if info.owned:
             dist.destroy_process_group()
 
@@ -220,8 +222,9 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
     fused = _auto(opts.fused_adamw, cuda)
     workers = opts.num_workers
     show_progress = info.main and (sys.stderr.isatty() if opts.progress == "auto" else bool(opts.progress))
-    if opts.cpu_threads:
-        torch.set_num_threads(opts.cpu_threads)
+    threads = opts.cpu_threads or (1 if preset == "tiny" and not cuda else None)
+    if threads:
+        torch.set_num_threads(threads)
     if cuda:
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
