@@ -27,3 +27,20 @@ def test_stage_with_dedup_disabled_keeps_everything(spark, make_docs, doc_rows, 
         spark, docs, {"exact": False, "near": False}, index_dir=None, checkpoint_dir=str(tmp_path)
     )
     assert kept.count() == 2 and rejects.count() == 0 and stats["rejected"] == 0
+
+
+def test_default_settings_remove_exact_and_near_copies(spark, make_docs, doc_rows, korean_texts, tmp_path):
+    from datasketch import MinHashLSH
+
+    kt = korean_texts
+    base = [kt.doc() for _ in range(5)]
+    texts = [" ".join(b) for b in base]
+    texts += [" ".join(kt.replace(base[0], 60, 1)), texts[1], "짧다"]
+    docs = make_docs(doc_rows(texts))
+    kept, rejects, stats = dedup_documents(spark, docs, {}, index_dir=None, checkpoint_dir=str(tmp_path))
+    lsh = MinHashLSH(threshold=0.8, num_perm=256, weights=(0.1, 0.9))
+    assert (stats["bands"], stats["rows"]) == (lsh.b, lsh.r)
+    rej = {r["doc_id"]: (r["reject_reason"], r["dup_of"]) for r in rejects.collect()}
+    assert rej == {"d0005": ("near_duplicate", "d0000"), "d0006": ("exact_duplicate", "d0001")}
+    assert kept.count() == 6 and stats["input"] == 8 and stats["too_short_to_shingle"] == 1
+    assert stats["signatures_path"].startswith(str(tmp_path))
