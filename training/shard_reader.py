@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,7 @@ from kocorpus.pipelines.storage import filesystem, is_url
 from .manifest import ShardEntry, ShardManifest
 
 _CHUNK = 8 << 20
+MAX_OPEN_SHARDS = 64  # per process
 _VERIFIED: set[tuple[str, str]] = set()
 _VERIFY_LOCK = threading.Lock()
 
@@ -77,7 +79,7 @@ class ShardReader:
         self.manifest = manifest
         self.verify = verify
         self.cache_dir = cache_dir
-        self._files: dict[int, pq.ParquetFile] = {}
+        self._files: OrderedDict[int, pq.ParquetFile] = OrderedDict()  # open shards, least recently used first
         self._lock = threading.Lock()
         self._shard_locks: dict[int, threading.Lock] = {}
 
@@ -138,6 +140,7 @@ class ShardReader:
         with self._lock:
             pf = self._files.get(shard)
             if pf is not None:
+                self._files.move_to_end(shard)
                 return pf
             lock = self._shard_locks.setdefault(shard, threading.Lock())
         with lock:
@@ -164,6 +167,8 @@ class ShardReader:
             self._check_schema(entry, pf.schema_arrow)
             with self._lock:
                 self._files[shard] = pf
+                while len(self._files) > MAX_OPEN_SHARDS:  # bound open files; a reopen skips the checksum
+                    self._files.popitem(last=False)
             return pf
 
     def _check_schema(self, entry: ShardEntry, schema: pa.Schema) -> None:

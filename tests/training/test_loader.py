@@ -218,3 +218,13 @@ def test_spec_writer_and_pipeline_writer_agree(tmp_path):
     for a, b in zip(real, spec, strict=True):
         for key in a:
             assert torch.equal(a[key], b[key]), key
+
+
+def test_open_shards_are_bounded(shard_set, monkeypatch):
+    from kocorpus.training import shard_reader
+
+    monkeypatch.setattr(shard_reader, "MAX_OPEN_SHARDS", 2)
+    path, _ = shard_set
+    ds = ShardDataset(path, batch_size=4, seed=1, loop=False)
+    assert sorted(epoch_rows(ds)) == list(range(ds.manifest.rows))  # reopening keeps every row
+    assert len(ds.reader._files) <= 2
