@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.core.extending import intrinsic
 
 M32 = 0xFFFFFFFF
 
@@ -104,13 +107,66 @@ LANES = 16
 ONE_BLOCK = 55
 
 
+_I32 = ir.IntType(32)
+_VEC = ir.VectorType(_I32, LANES)
+
+
+@intrinsic
+def _sha1_blocks16(typingctx, w_arr, out_arr):
+    """SHA-1 of LANES one-block messages at once, in LLVM vector IR (any x86-64 vector width).
+
+    ``w_arr``: uint32[16 * LANES], word ``t`` of lane ``l`` at ``t * LANES + l``, as read
+    little-endian from the padded block (byte-swapped here). ``out_arr``: uint32[LANES] gets
+    the final ``h0`` of each lane.
+    """
+    sig = types.void(w_arr, out_arr)
+
+    def codegen(context, builder, signature, args):
+        w = context.make_array(signature.args[0])(context, builder, args[0])
+        o = context.make_array(signature.args[1])(context, builder, args[1])
+        vptr = builder.bitcast(w.data, _VEC.as_pointer())
+        optr = builder.bitcast(o.data, _VEC.as_pointer())
+        fshl = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(_VEC, [_VEC, _VEC, _VEC]), f"llvm.fshl.v{LANES}i32"
+        )
+        bswap = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VEC, [_VEC]), f"llvm.bswap.v{LANES}i32")
+
+        def splat(v):
+            return ir.Constant(_VEC, [ir.Constant(_I32, v)] * LANES)
+
+        def rotl(x, n):
+            return builder.call(fshl, [x, x, splat(n)])
+
+        ws = []
+        for t in range(16):
+            p = builder.gep(vptr, [ir.Constant(ir.IntType(64), t)])
+            ws.append(builder.call(bswap, [builder.load(p, align=4)]))
+        for t in range(16, 80):
+            ws.append(rotl(builder.xor(builder.xor(ws[t - 3], ws[t - 8]), builder.xor(ws[t - 14], ws[t - 16])), 1))
+        a, b, c, d, e = (splat(int(h)) for h in _H0)
+        for t in range(80):
+            if t < 20:
+                f = builder.or_(builder.and_(b, c), builder.and_(builder.not_(b), d))
+            elif t < 40 or t >= 60:
+                f = builder.xor(builder.xor(b, c), d)
+            else:
+                f = builder.or_(builder.or_(builder.and_(b, c), builder.and_(b, d)), builder.and_(c, d))
+            k = splat(int(_K[t // 20]))
+            tmp = builder.add(builder.add(builder.add(rotl(a, 5), f), builder.add(e, k)), ws[t])
+            e, d, c, b, a = d, c, rotl(b, 30), a, tmp
+        builder.store(builder.add(a, splat(int(_H0[0]))), optr, align=4)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 @nb.njit(cache=True)
 def sha1_first32_many(data, starts, lengths, out):
     """``out[i]`` = first-32-bit hash of ``data[starts[i]:starts[i]+lengths[i]]`` for every i.
 
-    One-block messages (<= 55 bytes, nearly every shingle) are hashed LANES at a
-    time with the rounds written over lanes so the compiler vectorises them;
-    longer ones go through :func:`sha1_first32`.
+    One-block messages (<= 55 bytes, nearly every shingle) are padded into LANES
+    blocks and compressed together (:func:`_sha1_blocks16`); longer ones go
+    through :func:`sha1_first32`.
     """
     n = starts.shape[0]
     w1 = np.zeros(80, dtype=np.int64)
@@ -122,97 +178,30 @@ def sha1_first32_many(data, starts, lengths, out):
             ns += 1
         else:
             out[i] = U32(sha1_first32(data, starts[i], lengths[i], w1))
-    W = np.zeros((80, LANES), dtype=np.uint32)
-    A = np.empty(LANES, np.uint32)
-    B = np.empty(LANES, np.uint32)
-    C = np.empty(LANES, np.uint32)
-    D = np.empty(LANES, np.uint32)
-    E = np.empty(LANES, np.uint32)
-    k0, k1, k2, k3 = _K
+    words = np.zeros(16 * LANES, dtype=np.uint32)
+    wbytes = words.view(np.uint8)  # byte p of lane l's block: word p//4 of lane l, byte p%4
+    h = np.zeros(LANES, dtype=np.uint32)
     for lo in range(0, ns, LANES):
-        for l in range(LANES):
-            for t in range(16):
-                W[t, l] = U32(0)
-            if lo + l < ns:
-                i = short[lo + l]
-                st = starts[i]
-                ln = lengths[i]
-                for p in range(ln):
-                    W[p >> 2, l] |= U32(U32(data[st + p]) << U32(24 - 8 * (p & 3)))
-                W[ln >> 2, l] |= U32(U32(0x80) << U32(24 - 8 * (ln & 3)))
-                W[15, l] = U32(ln * 8)
-        for t in range(16, 80):
-            for l in range(LANES):
-                x = W[t - 3, l] ^ W[t - 8, l] ^ W[t - 14, l] ^ W[t - 16, l]
-                W[t, l] = U32((x << U32(1)) | (x >> U32(31)))
-        for l in range(LANES):
-            A[l] = _H0[0]
-            B[l] = _H0[1]
-            C[l] = _H0[2]
-            D[l] = _H0[3]
-            E[l] = _H0[4]
-        for t in range(80):
-            if t < 20:
-                for l in range(LANES):
-                    a = A[l]
-                    b = B[l]
-                    c = C[l]
-                    d = D[l]
-                    f = U32((b & c) | (U32(~b) & d))
-                    tmp = U32(U32((a << U32(5)) | (a >> U32(27))) + f + E[l] + k0 + W[t, l])
-                    E[l] = d
-                    D[l] = c
-                    C[l] = U32((b << U32(30)) | (b >> U32(2)))
-                    B[l] = a
-                    A[l] = tmp
-            elif t < 40:
-                for l in range(LANES):
-                    a = A[l]
-                    b = B[l]
-                    c = C[l]
-                    d = D[l]
-                    f = U32(b ^ c ^ d)
-                    tmp = U32(U32((a << U32(5)) | (a >> U32(27))) + f + E[l] + k1 + W[t, l])
-                    E[l] = d
-                    D[l] = c
-                    C[l] = U32((b << U32(30)) | (b >> U32(2)))
-                    B[l] = a
-                    A[l] = tmp
-            elif t < 60:
-                for l in range(LANES):
-                    a = A[l]
-                    b = B[l]
-                    c = C[l]
-                    d = D[l]
-                    f = U32((b & c) | (b & d) | (c & d))
-                    tmp = U32(U32((a << U32(5)) | (a >> U32(27))) + f + E[l] + k2 + W[t, l])
-                    E[l] = d
-                    D[l] = c
-                    C[l] = U32((b << U32(30)) | (b >> U32(2)))
-                    B[l] = a
-                    A[l] = tmp
-            else:
-                for l in range(LANES):
-                    a = A[l]
-                    b = B[l]
-                    c = C[l]
-                    d = D[l]
-                    f = U32(b ^ c ^ d)
-                    tmp = U32(U32((a << U32(5)) | (a >> U32(27))) + f + E[l] + k3 + W[t, l])
-                    E[l] = d
-                    D[l] = c
-                    C[l] = U32((b << U32(30)) | (b >> U32(2)))
-                    B[l] = a
-                    A[l] = tmp
-        for l in range(LANES):
-            if lo + l < ns:
-                h0 = U32(A[l] + _H0[0])
-                out[short[lo + l]] = U32(
-                    ((h0 & U32(0xFF)) << U32(24))
-                    | ((h0 & U32(0xFF00)) << U32(8))
-                    | ((h0 >> U32(8)) & U32(0xFF00))
-                    | (h0 >> U32(24))
-                )
+        words[:] = 0
+        for l in range(min(LANES, ns - lo)):
+            i = short[lo + l]
+            st = starts[i]
+            ln = lengths[i]
+            for p in range(ln):
+                wbytes[(((p >> 2) * LANES + l) << 2) | (p & 3)] = data[st + p]
+            wbytes[(((ln >> 2) * LANES + l) << 2) | (ln & 3)] = 0x80
+            bits = ln * 8
+            wbytes[((15 * LANES + l) << 2) | 2] = (bits >> 8) & 0xFF
+            wbytes[((15 * LANES + l) << 2) | 3] = bits & 0xFF
+        _sha1_blocks16(words, h)
+        for l in range(min(LANES, ns - lo)):
+            h0 = h[l]
+            out[short[lo + l]] = U32(
+                ((h0 & U32(0xFF)) << U32(24))
+                | ((h0 & U32(0xFF00)) << U32(8))
+                | ((h0 >> U32(8)) & U32(0xFF00))
+                | (h0 >> U32(24))
+            )
 
 
 @nb.njit(cache=True)
@@ -265,30 +254,47 @@ def shingle_spans(data, offsets, n, word_mode):
     return starts[:total], lengths[:total], counts
 
 
+@nb.njit(inline="always")
+def _fmix32(h):
+    h ^= h >> U32(16)
+    h = U32(h * U32(0x85EBCA6B))
+    h ^= h >> U32(13)
+    h = U32(h * U32(0xC2B2AE35))
+    h ^= h >> U32(16)
+    return h
+
+
 @nb.njit(cache=True)
 def minhash_min(hv, counts, a, b, sig):
     """``sig[i, k] = min over doc i's hashes h of (a[k] * fmix32(h) + b[k]) mod 2**32``.
 
     ``hv``: uint32 shingle hashes grouped by document (``counts[i]`` each);
-    ``a``, ``b``: uint32[P]; ``sig``: uint32[N, P] preset to 2**32-1.
+    ``a``, ``b``: uint32[P]; ``sig``: uint32[N, P] preset to 2**32-1. Four hashes
+    share each pass over the signature row (the row stays in registers/L1).
     """
     pos = 0
     P = a.shape[0]
     for i in range(counts.shape[0]):
         row = sig[i]
-        for j in range(pos, pos + counts[i]):
-            h = hv[j]
-            h ^= h >> U32(16)
-            h = U32(h * U32(0x85EBCA6B))
-            h ^= h >> U32(13)
-            h = U32(h * U32(0xC2B2AE35))
-            h ^= h >> U32(16)
+        end = pos + counts[i]
+        j = pos
+        while j + 4 <= end:
+            h0 = _fmix32(hv[j])
+            h1 = _fmix32(hv[j + 1])
+            h2 = _fmix32(hv[j + 2])
+            h3 = _fmix32(hv[j + 3])
             for k in range(P):
-                v = U32(a[k] * h + b[k])
+                ak = a[k]
+                bk = b[k]
+                v = min(min(U32(ak * h0 + bk), U32(ak * h1 + bk)), min(U32(ak * h2 + bk), U32(ak * h3 + bk)))
                 row[k] = min(row[k], v)
-        pos += counts[i]
-
-
+            j += 4
+        while j < end:
+            h = _fmix32(hv[j])
+            for k in range(P):
+                row[k] = min(row[k], U32(a[k] * h + b[k]))
+            j += 1
+        pos = end
 
 
 @nb.njit(cache=True)

@@ -13,10 +13,10 @@ Definition (datasketch >= 2.0 default scheme ``affine32``), for seed ``s`` and
 
 :class:`MinHashSignatures` computes an ``(N, P)`` ``uint32`` matrix for N
 documents from their Arrow text column: the shingling, hashing, mixing and
-minimum run as compiled passes over the UTF-8 bytes (numba; SHA-1 through
-OpenSSL when it passes a self-test, else a vectorised SHA-1) when numba is
-importable, else in a numpy path (hashlib per shingle, vectorised
-permutations). Both give the same bits as ``datasketch.MinHash``.
+minimum run as compiled passes over the UTF-8 bytes (numba; SHA-1 of 16
+shingles at a time in LLVM vector code) when numba is importable, else in a
+numpy path (hashlib per shingle, vectorised permutations). Both give the
+same bits as ``datasketch.MinHash``.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ _KERNELS_TRIED = False
 
 def _numba_kernels():
     """The compiled kernels (normalize_utf8, shingle_spans, sha1_first32_many, minhash_min), or None
-    without numba. Compiled once per process; all but the OpenSSL SHA-1 are cached on disk."""
+    without numba. Compiled once and cached on disk (numba's cache, next to the module)."""
     global _KERNELS, _KERNELS_TRIED
     if not _KERNELS_TRIED:
         _KERNELS_TRIED = True
@@ -150,20 +150,10 @@ def _numba_kernels():
             from kocorpus.dedup import _minhash_kernel as k
         except ImportError:
             return None
-        from kocorpus.dedup import _openssl_sha1
-
-        sha1 = _openssl_sha1.load() or k.sha1_first32_many
         _KERNELS = SimpleNamespace(
             normalize_utf8=k.normalize_utf8,
             shingle_spans=k.shingle_spans,
-            sha1_first32_many=sha1,
-            sha1_backend="openssl" if sha1 is not k.sha1_first32_many else "numba-simd",
+            sha1_first32_many=k.sha1_first32_many,
             minhash_min=k.minhash_min,
         )
     return _KERNELS
-
-
-def sha1_backend() -> str:
-    """Which SHA-1 the compiled path uses: ``openssl``, ``numba-simd``, or ``hashlib`` (numpy engine)."""
-    k = _numba_kernels()
-    return "hashlib" if k is None else k.sha1_backend
