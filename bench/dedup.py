@@ -12,7 +12,7 @@ Sections (all by default; pick with --only):
   against exact Jaccard over all pairs of a 20,000-document sample at threshold 0.8.
 - ``e2e``: the whole dedup stage in Spark (local[2]) at 1x, 2x and 4x input.
 
-Usage: python bench/dedup.py [--corpora DIR] [--only signatures,lsh] [--e2e-base 10000]
+Usage: python bench/dedup.py [--corpora DIR] [--only signatures,lsh] [--e2e-base 50000]
 """
 
 from __future__ import annotations
@@ -507,7 +507,7 @@ def main(argv=None) -> int:
     ap.add_argument("--corpora", default=str(DEFAULT_CORPORA))
     ap.add_argument("--only", default="signatures,shingling,lsh,e2e")
     ap.add_argument("--lsh-docs", type=int, default=20000)
-    ap.add_argument("--e2e-base", type=int, default=25000)
+    ap.add_argument("--e2e-base", type=int, default=50000)
     args = ap.parse_args(argv)
     corpora = Path(args.corpora)
     if not corpora.is_dir():
