@@ -82,6 +82,15 @@ def set_column(batch: pa.RecordBatch, name: str, values: pa.Array | list) -> pa.
     return batch.append_column(name, arr)
 
 
+def set_text(batch: pa.RecordBatch, texts: pa.Array | list) -> pa.RecordBatch:
+    """Replace ``text`` and keep ``text_sha256`` the hash of the text as it now is."""
+    from kocorpus.pipelines.schemas import sha256_text
+
+    batch = set_column(batch, "text", texts)
+    values = texts.to_pylist() if isinstance(texts, pa.Array) else texts
+    return set_column(batch, "text_sha256", [sha256_text(t) for t in values])
+
+
 def run_steps(
     batch: pa.RecordBatch, steps: Sequence[DocumentStep]
 ) -> tuple[pa.RecordBatch, list[tuple[str, pa.RecordBatch, list[Reject]]]]:

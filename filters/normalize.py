@@ -12,7 +12,7 @@ import unicodedata
 
 import pyarrow as pa
 
-from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_column
+from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_column, set_text
 from kocorpus.filters.placeholders import SPECIAL_TOKENS
 from kocorpus.pipelines.schemas import sha256_text
 
@@ -91,6 +91,5 @@ class TextNormalizer(DocumentStep):
             n = normalize_text(t, self.fix_mojibake)
             out.append(n)
             verdicts.append(None if n else Reject("empty_text", "0 chars after normalization"))
-        batch = set_column(batch, "text", out)
-        batch = set_column(batch, "text_sha256", [sha256_text(t) for t in out])
+        batch = set_text(batch, out)
         return StepResult(batch, verdicts)

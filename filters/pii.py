@@ -49,7 +49,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kocorpus.filters import pii_patterns as P
-from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_column
+from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_column, set_text
 from kocorpus.filters.pii_validators import (
     brn_ok,
     card_issuer_ok,
@@ -325,7 +325,7 @@ class KoreanPiiRedactor(DocumentStep):
             mask = np.zeros(n, dtype=bool)
             mask[changed_rows] = True
             texts = pc.replace_with_mask(texts, pa.array(mask), pa.array(changed_texts, type=texts.type))
-            batch = set_column(batch, "text", texts)
+            batch = set_text(batch, texts)
         batch = set_column(batch, "pii_counts", _counts_array(row_counts, n))
         return StepResult(batch, verdicts)
 

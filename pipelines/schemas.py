@@ -40,7 +40,7 @@ DOCUMENT_SCHEMA = pa.schema(
     + [
         pa.field("text", pa.string()),
         pa.field("encoding", pa.string()),  # how the raw bytes were decoded: utf-8, cp949, ...
-        pa.field("text_sha256", pa.string()),  # of the normalized text (set by normalize)
+        pa.field("text_sha256", pa.string()),  # of the text as it now is (every step that edits text resets it)
         pa.field("lang", pa.string()),  # fastText label without prefix, e.g. "ko"
         pa.field("lang_score", pa.float32()),
         pa.field("quality_score", pa.float32()),  # model-based score when enabled, else null
