@@ -182,7 +182,7 @@ def run_dedup(ctx: RunContext) -> dict:
     index_dir = section.pop("index_dir", None)
     checkpoint = ctx.layout.stage_dir("dedup") / "_checkpoints"
     kept, rejects, dstats = dedup_documents(
-        ctx.spark, docs, section, index_dir=index_dir, checkpoint_dir=str(checkpoint)
+        ctx.spark, docs, section, index_dir=index_dir, checkpoint_dir=str(checkpoint), run_id=ctx.run_id
     )
     from pyspark.sql import functions as F
 
