@@ -1,27 +1,179 @@
 """Where bytes live: local paths and ``s3://`` URLs through pyarrow filesystems.
 
 Spark from pip has no s3a connector, so object storage is read and written
-with pyarrow inside tasks (and on the driver for publishing). Credentials,
-endpoint and region come from the standard AWS environment variables
-(``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_ENDPOINT_URL``,
-``AWS_REGION``) or from ``configure_s3``; they are never logged.
+with pyarrow inside tasks (and on the driver for listing and publishing).
+
+S3 settings come from the ``[storage]`` table of the run config (see
+``configure``) or, for anything it leaves out, the standard AWS environment
+variables (``AWS_ENDPOINT_URL_S3``/``AWS_ENDPOINT_URL``, ``AWS_REGION``/
+``AWS_DEFAULT_REGION``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
+``AWS_SESSION_TOKEN``); with neither, the AWS default chain (instance
+profile, web identity) applies. ``share_with_spark`` hands the resolved
+settings to a session's Python workers. Credentials are never logged, never
+written to run files (``redacted``) and never part of an error message.
+
+Every request is retried by the AWS SDK's standard strategy: exponential
+backoff with full jitter (base 100 ms, capped at 20 s) on throttling
+(``SlowDown``, HTTP 429/503) and transient failures (connection refused or
+reset, timeouts, HTTP 500/502/504), up to ``max_attempts`` tries per request.
+Each ranged read, part upload and listing page is its own request, so a
+failure half-way through an object is retried from where it broke. Errors
+that remain are ``StorageError`` (an ``OSError``) naming the URL and the
+endpoint; refused credentials are ``S3AccessError``.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
-from typing import BinaryIO
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
 import pyarrow.fs as pafs
 
-_S3_OPTIONS: dict[str, str] = {}
+#: Keys of the ``[storage]`` table that hold credentials: redacted wherever config is written.
+SECRET_KEYS = ("access_key_id", "secret_access_key", "session_token")
+#: Every key ``[storage]`` accepts.
+STORAGE_KEYS = (
+    "endpoint_url", "region", *SECRET_KEYS, "max_attempts", "connect_timeout", "request_timeout",
+)
+REDACTED = "<redacted>"
+
+#: Environment variables that ``share_with_spark`` sets on Python workers.
+_ENV = {
+    "endpoint_url": "AWS_ENDPOINT_URL",
+    "region": "AWS_REGION",
+    "access_key_id": "AWS_ACCESS_KEY_ID",
+    "secret_access_key": "AWS_SECRET_ACCESS_KEY",
+    "session_token": "AWS_SESSION_TOKEN",
+    "max_attempts": "KOCORPUS_S3_MAX_ATTEMPTS",
+    "connect_timeout": "KOCORPUS_S3_CONNECT_TIMEOUT",
+    "request_timeout": "KOCORPUS_S3_REQUEST_TIMEOUT",
+}
+
+_CONFIGURED: dict[str, Any] = {}
 
 
-def configure_s3(**options: str) -> None:
-    """Set S3 options for this process (endpoint_override, region, access_key, secret_key)."""
-    _S3_OPTIONS.update({k: v for k, v in options.items() if v})
+class StorageError(OSError):
+    """A storage operation failed after retries; the message names the URL and endpoint, never a secret."""
+
+
+class S3AccessError(StorageError):
+    """The S3 service refused the credentials (wrong key or secret, expired token, or no permission)."""
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """Resolved S3 settings. Timeouts in seconds; ``max_attempts`` counts the first try."""
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    access_key_id: str | None = field(default=None, repr=False)
+    secret_access_key: str | None = field(default=None, repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    max_attempts: int = 8
+    connect_timeout: float = 10.0
+    request_timeout: float = 60.0
+    credentials_from: str = "the AWS default chain"  # "[storage]", "AWS_* environment variables", ...
+
+    @property
+    def endpoint_label(self) -> str:
+        return self.endpoint_url or f"AWS S3 (region {self.region or 'default'})"
+
+    def secrets(self) -> list[str]:
+        return [s for s in (self.secret_access_key, self.session_token) if s]
+
+
+def configure(section: dict[str, Any] | None) -> None:
+    """Use the ``[storage]`` table of a run config for this process (replaces an earlier one).
+
+    Keys: ``endpoint_url``, ``region``, ``access_key_id``, ``secret_access_key``,
+    ``session_token``, ``max_attempts`` (tries per request, default 8),
+    ``connect_timeout`` and ``request_timeout`` (seconds, default 10 and 60).
+    Keys left out fall back to the AWS environment variables.
+    """
+    section = dict(section or {})
+    unknown = set(section) - set(STORAGE_KEYS)
+    if unknown:
+        from kocorpus.pipelines.config import ConfigError
+
+        raise ConfigError(f"[storage]: unknown key(s) {sorted(unknown)}; known: {sorted(STORAGE_KEYS)}")
+    if bool(section.get("access_key_id")) != bool(section.get("secret_access_key")):
+        from kocorpus.pipelines.config import ConfigError
+
+        raise ConfigError("[storage]: access_key_id and secret_access_key go together (set both or neither)")
+    _CONFIGURED.clear()
+    _CONFIGURED.update({k: v for k, v in section.items() if v not in (None, "")})
+
+
+def configure_s3(**options: Any) -> None:
+    """Set S3 options for this process: ``endpoint_override``, ``region``, ``access_key``, ``secret_key``."""
+    names = {"endpoint_override": "endpoint_url", "access_key": "access_key_id", "secret_key": "secret_access_key"}
+    _CONFIGURED.update({names.get(k, k): v for k, v in options.items() if v})
+
+
+def redacted(section: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a ``[storage]`` table with credential values replaced by ``<redacted>``."""
+    return {k: (REDACTED if k in SECRET_KEYS and v else v) for k, v in section.items()}
+
+
+def s3_settings() -> S3Settings:
+    """The S3 settings in force: ``[storage]`` first, then the environment, then defaults."""
+    env = os.environ
+    c = _CONFIGURED
+
+    def pick(key: str, *names: str):
+        if c.get(key) not in (None, ""):
+            return c[key]
+        for n in names:
+            if env.get(n):
+                return env[n]
+        return None
+
+    if c.get("access_key_id"):
+        ak, sk, token, source = c["access_key_id"], c["secret_access_key"], c.get("session_token"), "[storage]"
+    elif env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
+        ak, sk, token = env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env.get("AWS_SESSION_TOKEN")
+        source = "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+    else:
+        ak = sk = token = None
+        source = "the AWS default chain"
+    return S3Settings(
+        endpoint_url=pick("endpoint_url", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
+        region=pick("region", "AWS_REGION", "AWS_DEFAULT_REGION"),
+        access_key_id=ak,
+        secret_access_key=sk,
+        session_token=token or None,
+        max_attempts=int(pick("max_attempts", "KOCORPUS_S3_MAX_ATTEMPTS") or S3Settings.max_attempts),
+        connect_timeout=float(pick("connect_timeout", "KOCORPUS_S3_CONNECT_TIMEOUT") or S3Settings.connect_timeout),
+        request_timeout=float(pick("request_timeout", "KOCORPUS_S3_REQUEST_TIMEOUT") or S3Settings.request_timeout),
+        credentials_from=source,
+    )
+
+
+def share_with_spark(spark) -> dict[str, str]:
+    """Hand the S3 settings in force to the Python workers of ``spark`` (local or cluster).
+
+    They travel as environment variables of the Python workers (the
+    SparkContext's ``environment``), not as Spark conf, so they do not show in
+    the Spark UI or event logs. Returns the variable names set (no values).
+    Nothing is set when the driver has no explicit settings: executors then
+    use their own environment or the AWS default chain.
+    """
+    s = s3_settings()
+    values = {
+        "endpoint_url": s.endpoint_url, "region": s.region, "access_key_id": s.access_key_id,
+        "secret_access_key": s.secret_access_key, "session_token": s.session_token,
+    }
+    if any(values.values()) or _CONFIGURED:
+        values.update(max_attempts=s.max_attempts, connect_timeout=s.connect_timeout, request_timeout=s.request_timeout)
+    env = spark.sparkContext.environment
+    for key, var in _ENV.items():
+        if values.get(key) not in (None, ""):
+            env[var] = str(values[key])
+        else:
+            env.pop(var, None)
+    return sorted(_ENV[k] for k, v in values.items() if v not in (None, ""))
 
 
 def is_url(path: str) -> bool:
@@ -37,24 +189,132 @@ def filesystem(path: str) -> tuple[pafs.FileSystem, str]:
     return pafs.LocalFileSystem(), os.path.abspath(path)
 
 
-def _s3() -> pafs.S3FileSystem:
-    opts = dict(_S3_OPTIONS)
-    endpoint = opts.pop("endpoint_override", None) or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+def _s3() -> pafs.FileSystem:
+    s = s3_settings()
     kwargs: dict = {}
-    if endpoint:
-        scheme = "http" if endpoint.startswith("http://") else "https"
-        kwargs["endpoint_override"] = re.sub(r"^https?://", "", endpoint)
-        kwargs["scheme"] = scheme
-    region = opts.pop("region", None) or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if region:
-        kwargs["region"] = region
-    ak = opts.pop("access_key", None) or os.environ.get("AWS_ACCESS_KEY_ID")
-    sk = opts.pop("secret_key", None) or os.environ.get("AWS_SECRET_ACCESS_KEY")
-    if ak and sk:
-        kwargs["access_key"] = ak
-        kwargs["secret_key"] = sk
-    kwargs["retry_strategy"] = pafs.AwsStandardS3RetryStrategy(max_attempts=5)
-    return pafs.S3FileSystem(**kwargs)
+    if s.endpoint_url:
+        kwargs["endpoint_override"] = re.sub(r"^https?://", "", s.endpoint_url)
+        kwargs["scheme"] = "http" if s.endpoint_url.startswith("http://") else "https"
+    if s.region:
+        kwargs["region"] = s.region
+    if s.access_key_id and s.secret_access_key:
+        kwargs.update(access_key=s.access_key_id, secret_key=s.secret_access_key)
+        if s.session_token:
+            kwargs["session_token"] = s.session_token
+    kwargs.update(
+        connect_timeout=s.connect_timeout,
+        request_timeout=s.request_timeout,
+        retry_strategy=pafs.AwsStandardS3RetryStrategy(max_attempts=s.max_attempts),
+    )
+    return pafs.PyFileSystem(_S3Handler(pafs.S3FileSystem(**kwargs), s))
+
+
+def boto3_client(**kwargs):
+    """A boto3 S3 client with the same endpoint, region, credentials and retry policy (standard mode)."""
+    import boto3
+    from botocore.config import Config
+
+    s = s3_settings()
+    config = Config(
+        retries={"mode": "standard", "max_attempts": s.max_attempts},
+        connect_timeout=s.connect_timeout,
+        read_timeout=s.request_timeout,
+    )
+    args = {"endpoint_url": s.endpoint_url, "region_name": s.region, "config": config}
+    if s.access_key_id:
+        args.update(
+            aws_access_key_id=s.access_key_id, aws_secret_access_key=s.secret_access_key,
+            aws_session_token=s.session_token,
+        )
+    return boto3.client("s3", **{**args, **kwargs})
+
+
+_DENIED = re.compile(
+    r"ACCESS_DENIED|SIGNATURE_DOES_NOT_MATCH|INVALID_ACCESS_KEY_ID|InvalidAccessKeyId|SignatureDoesNotMatch"
+    r"|AccessDenied|ExpiredToken|InvalidToken|HTTP status 403"
+)
+
+
+class _S3Handler(pafs.FileSystemHandler):
+    """Delegates to pyarrow's S3 filesystem and turns its errors into ``StorageError`` messages."""
+
+    def __init__(self, fs: pafs.S3FileSystem, settings: S3Settings):
+        self.fs = fs
+        self.settings = settings
+
+    def __repr__(self) -> str:
+        return f"<kocorpus S3 filesystem at {self.settings.endpoint_label}>"
+
+    def _fail(self, err: OSError, path: str, action: str) -> StorageError:
+        s = self.settings
+        detail = str(err)
+        for secret in s.secrets():
+            detail = detail.replace(secret, REDACTED)
+        bucket = path.split("/", 1)[0]
+        if _DENIED.search(detail):
+            return S3AccessError(
+                f"S3 refused access while {action} s3://{path} (bucket {bucket!r}) at {s.endpoint_label}: the "
+                f"credentials from {s.credentials_from} are wrong, expired or lack permission on this bucket. "
+                f"Set [storage] access_key_id/secret_access_key or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. "
+                f"({detail})"
+            )
+        return StorageError(
+            f"S3 error while {action} s3://{path} at {s.endpoint_label} "
+            f"(after up to {s.max_attempts} tries): {detail}"
+        )
+
+    def _call(self, action: str, path: str, fn, *args):
+        try:
+            return fn(*args)
+        except StorageError:
+            raise
+        except OSError as e:
+            raise self._fail(e, path, action) from None
+
+    def get_type_name(self):
+        return "kocorpus-s3"
+
+    def normalize_path(self, path):
+        return self.fs.normalize_path(path)
+
+    def get_file_info(self, paths):
+        return [self._call("reading information on", p, self.fs.get_file_info, p) for p in paths]
+
+    def get_file_info_selector(self, selector):
+        return self._call("listing", selector.base_dir, self.fs.get_file_info, selector)
+
+    def create_dir(self, path, recursive):
+        return self._call("creating", path, lambda: self.fs.create_dir(path, recursive=recursive))
+
+    def delete_dir(self, path):
+        return self._call("deleting", path, self.fs.delete_dir, path)
+
+    def delete_dir_contents(self, path, missing_dir_ok=False):
+        return self._call("deleting under", path, lambda: self.fs.delete_dir_contents(path, missing_dir_ok=missing_dir_ok))
+
+    def delete_root_dir_contents(self):
+        raise StorageError("refusing to delete every bucket's contents")
+
+    def delete_file(self, path):
+        return self._call("deleting", path, self.fs.delete_file, path)
+
+    def move(self, src, dest):
+        return self._call(f"moving to s3://{dest}", src, self.fs.move, src, dest)
+
+    def copy_file(self, src, dest):
+        return self._call(f"copying to s3://{dest}", src, self.fs.copy_file, src, dest)
+
+    def open_input_stream(self, path):
+        return self._call("opening", path, lambda: self.fs.open_input_stream(path, compression=None))
+
+    def open_input_file(self, path):
+        return self._call("opening", path, self.fs.open_input_file, path)
+
+    def open_output_stream(self, path, metadata):
+        return self._call("writing", path, lambda: self.fs.open_output_stream(path, compression=None, metadata=metadata))
+
+    def open_append_stream(self, path, metadata):
+        raise StorageError(f"S3 objects cannot be appended to: s3://{path}")
 
 
 def _split_glob(pattern: str) -> tuple[str, str]:
