@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kocorpus.pipelines.storage import redacted
+
 SOURCE_KINDS = ("crawl", "licensed")
 FORMATS = ("jsonl", "parquet", "text", "warc")
 
@@ -78,6 +80,7 @@ class Config:
             "spark": asdict(self.spark),
             "sources": [asdict(s) for s in self.sources],
             **self.sections,
+            **({"storage": redacted(self.sections["storage"])} if "storage" in self.sections else {}),
         }
 
     def sha256(self) -> str:
