@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from typing import Callable, Sequence
 
+from kocorpus.pipelines import storage
 from kocorpus.pipelines.config import Config
 from kocorpus.pipelines.layout import RunLayout
 from kocorpus.pipelines.runner import RunContext, default_run_id, run_stages, write_run_manifest
@@ -27,6 +28,7 @@ def run_pipeline(
     """Run ``stages`` (default: all) of the pipeline; returns the context with every stage's stats."""
     run_id = run_id or default_run_id(cfg)
     layout = RunLayout(cfg.run.root, run_id)
+    storage.configure(cfg.section("storage"))
     own_spark = spark is None
     if own_spark:
         spark = build_spark(
@@ -35,6 +37,7 @@ def run_pipeline(
             conf=cfg.spark.conf,
             checkpoint_dir=str(layout.run_dir / "_spark_checkpoints"),
         )
+    storage.share_with_spark(spark)
     ctx = RunContext(spark=spark, cfg=cfg, layout=layout)
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     progress(f"run {run_id} -> {layout.run_dir}")
