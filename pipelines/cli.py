@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
     from kocorpus.pipelines.config import ConfigError
     from kocorpus.pipelines.session import JavaMissingError
+    from kocorpus.pipelines.storage import StorageError
 
     try:
         return int(args.func(args) or 0)
@@ -147,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     except JavaMissingError as e:
         print(f"kocorpus: {e}", file=sys.stderr)
         return 2
+    except StorageError as e:  # names the URL and endpoint, never a secret
+        print(f"kocorpus: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
