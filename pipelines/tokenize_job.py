@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from kocorpus import __version__
 from kocorpus.pipelines.runner import RunContext
+from kocorpus.tokenizer.train import file_sha256
 
 ENCODED_DDL = "doc_id string, n_tokens int, tokens array<int>"
 
@@ -83,10 +84,16 @@ def tokenize(ctx: RunContext) -> dict:
         )
         trained = {"method": settings["method"], "sample_docs": len(texts), "vocab_size": info.vocab_size}
     tok_path = str(tok_dir / "tokenizer.json")
-    ctx.spark.sparkContext.addFile(tok_path)
+    # Spark refuses a second file of the same name with other contents in one session (several runs
+    # in one driver): ship it under a content-addressed name.
+    shipped_name = f"tokenizer-{file_sha256(tok_path)[:16]}.json"
+    shipped = ctx.layout.stage_dir("tokenize") / shipped_name
+    if not shipped.exists():
+        shutil.copyfile(tok_path, shipped)
+    ctx.spark.sparkContext.addFile(str(shipped))
 
     def encode(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        path = tok_path if Path(tok_path).exists() else SparkFiles.get("tokenizer.json")
+        path = tok_path if Path(tok_path).exists() else SparkFiles.get(shipped_name)
         encoder = TokenEncoder(path)
         for b in batches:
             yield encoder(b)
