@@ -29,7 +29,11 @@ def register(sub) -> None:
 def cmd_verify(args) -> int:
     from kocorpus.tokenizer.manifest import verify_shards
 
-    report = verify_shards(args.manifest)
+    try:
+        report = verify_shards(args.manifest)
+    except (OSError, ValueError) as e:  # no manifest, or not a shard manifest
+        print(f"FAILED {args.manifest}: {e}", file=sys.stderr)
+        return 1
     if report.ok:
         print(f"ok: {report.checked} files match {report.manifest}")
         return 0

@@ -31,6 +31,10 @@ class TokenEncoder:
     def tokenizer(self):
         return cached_model(("tokenizer", os.path.abspath(self.tokenizer_path)), lambda: _load(self.tokenizer_path))
 
+    def decode(self, ids) -> str:
+        """The exact text of ``ids``, special tokens (PII placeholders, EOS) included."""
+        return self.tokenizer.decode(list(ids), skip_special_tokens=False)
+
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         texts = [t or "" for t in batch.column("text").to_pylist()]
         encs = self.tokenizer.encode_batch_fast(texts, add_special_tokens=False) if texts else []
@@ -43,3 +47,31 @@ class TokenEncoder:
             ],
             schema=ENCODED_SCHEMA,
         )
+
+
+def _byte_decoder() -> dict[str, int]:
+    """Inverse of the byte-level alphabet (GPT-2's ``bytes_to_unicode``): character -> byte."""
+    keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    chars = keep[:]
+    n = 0
+    for b in range(256):
+        if b not in keep:
+            keep.append(b)
+            chars.append(256 + n)
+            n += 1
+    return {chr(c): b for b, c in zip(keep, chars)}
+
+
+_BYTES = _byte_decoder()
+
+
+def token_bytes(tokenizer, ids) -> list[bytes]:
+    """The UTF-8 bytes each id stands for (a byte-level token may hold part of a character)."""
+    added = tokenizer.get_added_tokens_decoder()
+    out = []
+    for i in ids:
+        piece = tokenizer.id_to_token(int(i))
+        if piece is None:
+            raise ValueError(f"token id {i} is not in the vocabulary")
+        out.append(piece.encode("utf-8") if int(i) in added else bytes(_BYTES[c] for c in piece))
+    return out

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from kocorpus.tokenizer.shards import ShardSet, file_sha256
@@ -123,13 +124,25 @@ def verify_shards(manifest_path: str | Path, deep: bool = True) -> VerifyReport:
             f = base / s["path"]
             if not f.exists() or any(s["path"] in x for x in report.problems):
                 continue
-            table = pq.read_table(f, columns=["tokens"])
+            try:
+                table = pq.read_table(f, columns=["tokens", "doc_starts"])
+            except Exception as e:  # a listed file that is no longer a readable shard
+                report.problems.append(f"{s['path']}: unreadable ({e})")
+                continue
             if table.num_rows != s["rows"]:
                 report.problems.append(f"{s['path']}: {table.num_rows} rows, manifest says {s['rows']}")
             flat = table.column("tokens").combine_chunks().flatten().to_numpy()
             tokens = int(flat.size - _trailing_pad(flat, pad))
             if tokens != s["tokens"]:
                 report.problems.append(f"{s['path']}: {tokens} tokens, manifest says {s['tokens']}")
+            documents = int(pc.sum(pc.list_value_length(table.column("doc_starts"))).as_py() or 0)
+            if documents != s["documents"]:
+                report.problems.append(f"{s['path']}: {documents} documents start here, manifest says {s['documents']}")
+        totals = doc.get("totals", {})
+        for key in ("rows", "tokens", "documents", "bytes"):
+            listed = sum(s[key] for s in doc["shards"])
+            if key in totals and totals[key] != listed:
+                report.problems.append(f"totals: {key} {totals[key]} != sum over shards {listed}")
     return report
 
 

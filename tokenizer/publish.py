@@ -46,6 +46,12 @@ def publish(manifest_path: str | Path, target: str, *, verify: bool = True, prog
         if progress:
             progress(rel)
     payload = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True).encode() + b"\n"
-    with fs.open_output_stream(f"{root}/{MANIFEST}") as out:
-        out.write(payload)
+    if target.startswith("s3://"):  # an S3 PUT becomes visible whole
+        with fs.open_output_stream(f"{root}/{MANIFEST}") as out:
+            out.write(payload)
+    else:  # a local manifest appears by rename, never half-written
+        tmp = f"{root}/.{MANIFEST}.tmp"
+        with fs.open_output_stream(tmp) as out:
+            out.write(payload)
+        fs.move(tmp, f"{root}/{MANIFEST}")
     return f"{target.rstrip('/')}/{MANIFEST}"

@@ -89,6 +89,7 @@ class ShardWriter:
         (self.out_dir / "shards").mkdir(parents=True, exist_ok=True)
         self.seq_len = seq_len
         self.row_len = seq_len + 1
+        self.vocab_size = vocab_size
         self.dtype = token_dtype(vocab_size)
         self.eos_id = eos_id
         self.pad_id = pad_id
@@ -119,8 +120,10 @@ class ShardWriter:
     def add(self, doc_id: str, tokens) -> None:
         """Append one document's tokens (then EOS) to the stream."""
         toks = np.asarray(tokens)
-        if toks.size and (toks.min() < 0 or int(toks.max()) > np.iinfo(self.dtype).max):
-            raise ValueError(f"document {doc_id}: token id out of range for {self.dtype}")
+        if toks.size and (int(toks.min()) < 0 or int(toks.max()) >= self.vocab_size):
+            raise ValueError(
+                f"document {doc_id}: token ids must lie in [0, {self.vocab_size}), got {int(toks.min())}..{int(toks.max())}"
+            )
         stream = np.empty(toks.size + 1, dtype=self.dtype)
         stream[:-1] = toks
         stream[-1] = self.eos_id
