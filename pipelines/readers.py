@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from typing import Iterator
@@ -85,7 +86,13 @@ class _ZstdStream(io.RawIOBase):
 
     A corrupt frame (or garbage after the last frame) raises only once the
     data decoded before it has been read, so readers keep the good records.
+    Memory is bounded even for extreme compression ratios (a 50 MB run of one
+    character fits in 2 KB): compressed input is fed in pieces sized so that
+    one step decodes about ``OUT_STEP`` bytes at the last observed ratio.
     """
+
+    OUT_STEP = 1 << 20
+    MIN_IN = 64
 
     def __init__(self, raw):
         import zstandard
@@ -94,6 +101,9 @@ class _ZstdStream(io.RawIOBase):
         self._raw = raw
         self._obj = zstandard.ZstdDecompressor().decompressobj()
         self._buf = b""
+        self._pos = 0
+        self._pending = memoryview(b"")  # compressed bytes read but not yet fed
+        self._in_size = 256
         self._error: Exception | None = None
         self._eof = False
         self._started = False
@@ -101,32 +111,45 @@ class _ZstdStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def _feed(self, chunk) -> bytes:
+        """Decode one piece; an error after good output is kept for the next call."""
+        out = self._obj.decompress(chunk)
+        while self._obj.eof and self._obj.unused_data:
+            rest = self._obj.unused_data
+            self._obj = self._zstd.ZstdDecompressor().decompressobj()
+            try:
+                out += self._obj.decompress(rest)
+            except self._zstd.ZstdError as e:
+                self._error = e
+                break
+        ratio = max(1, len(out) // max(1, len(chunk)))
+        self._in_size = max(self.MIN_IN, min(READ_CHUNK, self.OUT_STEP // ratio))
+        return out
+
     def readinto(self, b) -> int:
-        while not self._buf and not self._eof and self._error is None:
-            chunk = self._raw.read(READ_CHUNK)
-            if not chunk:
+        while self._pos >= len(self._buf) and not self._eof and self._error is None:
+            if not len(self._pending):
+                self._pending = memoryview(self._raw.read(READ_CHUNK))
+            if not len(self._pending):
                 self._eof = True
                 if self._started and not self._obj.eof:
                     self._error = EOFError("zstd stream ends inside a frame")
                 break
             self._started = True
+            chunk, self._pending = self._pending[: self._in_size].tobytes(), self._pending[self._in_size :]
             try:
-                self._buf = self._obj.decompress(chunk)
-                while self._obj.eof and self._obj.unused_data:
-                    rest = self._obj.unused_data
-                    self._obj = self._zstd.ZstdDecompressor().decompressobj()
-                    self._buf += self._obj.decompress(rest)
+                self._buf, self._pos = self._feed(chunk), 0
             except self._zstd.ZstdError as e:
                 self._error = e
-        if not self._buf:
+        if self._pos >= len(self._buf):
             if self._error is not None:
                 error, self._error = self._error, None
                 self._eof = True
                 raise error
             return 0
-        n = min(len(b), len(self._buf))
-        b[:n] = self._buf[:n]
-        self._buf = self._buf[n:]
+        n = min(len(b), len(self._buf) - self._pos)
+        b[:n] = memoryview(self._buf)[self._pos : self._pos + n]
+        self._pos += n
         return n
 
 
@@ -152,6 +175,16 @@ def _lines(stream, max_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
 
 
 _STREAM_ERRORS = (EOFError, OSError, zlib.error, gzip.BadGzipFile)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _encodable(text: str) -> bool:
+    """False for text Arrow cannot store (lone surrogates from ``\\udXXX`` JSON escapes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def read_jsonl(source: SourceConfig, path: str, key_prefix: str, max_bytes: int) -> Iterator[Record | Quarantine]:
@@ -176,6 +209,9 @@ def read_jsonl(source: SourceConfig, path: str, key_prefix: str, max_bytes: int)
             except json.JSONDecodeError as e:
                 yield Quarantine(line_no, "json_error", f"{e.msg} at col {e.colno}")
                 continue
+            except RecursionError:
+                yield Quarantine(line_no, "json_error", "nested too deeply")
+                continue
             if not isinstance(obj, dict):
                 yield Quarantine(line_no, "wrong_type", f"record is {type(obj).__name__}, not an object")
                 continue
@@ -183,10 +219,15 @@ def read_jsonl(source: SourceConfig, path: str, key_prefix: str, max_bytes: int)
             if not isinstance(text, str):
                 yield Quarantine(line_no, "wrong_type", f"field {text_f!r} is {type(text).__name__}, not a string")
                 continue
+            if _SURROGATE_ESCAPE.search(line) and not _encodable(text):
+                yield Quarantine(line_no, "decode_error", "lone UTF-16 surrogate escape in text")
+                continue
             rid = obj.get(id_f)
             key = str(rid) if isinstance(rid, (str, int)) and str(rid) else f"{key_prefix}:{line_no}"
             url = obj.get(url_f) if isinstance(obj.get(url_f), str) else None
             yield Record(key, line_no, text, enc, _sha(line), url=url, date=iso_date(obj.get(date_f)))
+        if line_no == 0:
+            yield Quarantine(0, "empty_file", "no records")
     except _STREAM_ERRORS as e:
         yield Quarantine(line_no + 1, "truncated_file", f"{type(e).__name__}: {str(e)[:160]}")
     except Exception as e:  # zstd frame errors and other decoder failures
@@ -202,6 +243,9 @@ def read_text_file(source: SourceConfig, path: str, key_prefix: str, max_bytes: 
             raw = f.read(max_bytes + 1)
     except _STREAM_ERRORS as e:
         yield Quarantine(0, "truncated_file", f"{type(e).__name__}: {str(e)[:160]}")
+        return
+    except Exception as e:  # zstd frame errors and other decoder failures
+        yield Quarantine(0, "corrupt_file", f"{type(e).__name__}: {str(e)[:160]}")
         return
     if len(raw) > max_bytes:
         yield Quarantine(0, "too_large", f"> {max_bytes} bytes after decompression")
@@ -234,24 +278,33 @@ def read_parquet(source: SourceConfig, path: str, key_prefix: str, max_bytes: in
         yield Quarantine(0, "unexpected_schema", f"text column {text_f!r}: {found}; columns {schema.names[:12]}")
         return
     cols = [c for c in (text_f, id_f, url_f, date_f) if c and c in schema.names]
+    if row_group is None and pf.metadata.num_rows == 0:
+        yield Quarantine(0, "empty_file", "no rows")
+        return
     groups = [row_group] if row_group is not None else range(pf.num_row_groups)
     for g in groups:
         base = sum(pf.metadata.row_group(i).num_rows for i in range(g))
         try:
             table = pf.read_row_group(g, columns=sorted(set(cols)))
+            texts, sizes = _bounded_texts(table.column(text_f), max_bytes)
+            data = {c: table.column(c).to_pylist() for c in set(cols) if c != text_f}
         except Exception as e:
             yield Quarantine(base, "corrupt_file", f"row group {g}: {type(e).__name__}: {str(e)[:120]}")
             continue
-        data = {c: table.column(c).to_pylist() for c in set(cols)}
-        for i in range(table.num_rows):
+        del table
+        for i in range(len(texts)):
             offset = base + i
-            text = data[text_f][i]
-            if text is None:
+            raw = texts[i]
+            if sizes[i] is None:
                 yield Quarantine(offset, "empty_record", f"{text_f} is null")
                 continue
-            raw = text.encode("utf-8", "surrogatepass")
-            if len(raw) > max_bytes:
-                yield Quarantine(offset, "too_large", f"{len(raw)} bytes > {max_bytes}")
+            if sizes[i] > max_bytes:
+                yield Quarantine(offset, "too_large", f"{sizes[i]} bytes > {max_bytes}")
+                continue
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield Quarantine(offset, "decode_error", f"string column is not UTF-8: {str(e)[:160]}")
                 continue
             rid = data[id_f][i] if id_f in data else None
             key = str(rid) if rid is not None and str(rid) else f"{key_prefix}:{offset}"
@@ -260,28 +313,50 @@ def read_parquet(source: SourceConfig, path: str, key_prefix: str, max_bytes: in
             yield Record(key, offset, text, "utf-8", _sha(raw), url=url if isinstance(url, str) else None, date=date)
 
 
+def _bounded_texts(column, max_bytes: int) -> tuple[list[bytes | None], list[int | None]]:
+    """Byte strings of a string column and their lengths; values over ``max_bytes`` never become Python objects."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    binary = column.cast(pa.large_binary() if pa.types.is_large_string(column.type) else pa.binary())
+    sizes = pc.binary_length(binary)
+    fits = pc.fill_null(pc.less_equal(sizes, max_bytes), True)
+    small = pc.if_else(fits, binary, pa.scalar(None, binary.type))
+    return small.to_pylist(), sizes.to_pylist()
+
+
 def read_warc(source: SourceConfig, path: str, key_prefix: str, max_bytes: int) -> Iterator[Record | Quarantine]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
     offset = 0
+    it = None
+    seen = 0
     try:
         stream = storage.open_input(path)
         it = ArchiveIterator(stream, check_digests=False)
         for rec in it:
+            seen += 1
             rtype = rec.rec_type
             if rtype not in ("response", "conversion", "resource"):
                 continue
+            headers = rec.rec_headers
+            length_h = (headers.get_header("Content-Length") or "0").strip()
+            declared_len = int(length_h) if length_h.isdigit() else 0
+            errors_before = it.err_count
+            if declared_len > max_bytes:  # skipped by streaming past it, never held
+                offset = it.get_record_offset()
+                yield Quarantine(offset, "too_large", f"{declared_len} bytes > {max_bytes}")
+                continue
             raw = rec.content_stream().read(max_bytes + 1)  # before get_record_offset, which consumes the record
             offset = it.get_record_offset()
-            headers = rec.rec_headers
+            if it.err_count > errors_before:
+                yield Quarantine(offset, "bad_content_length", f"Content-Length {length_h} does not end at a record boundary")
+                continue
             url = headers.get_header("WARC-Target-URI")
             rid = headers.get_header("WARC-Record-ID") or f"{key_prefix}@{offset}"
             date = iso_date(headers.get_header("WARC-Date"))
-            declared_len = int(headers.get_header("Content-Length") or 0)
-            if declared_len > max_bytes:
-                yield Quarantine(offset, "too_large", f"{declared_len} bytes > {max_bytes}")
-                continue
             ctype = ""
             tdm = False
             if rtype == "response" and rec.http_headers is not None:
@@ -320,9 +395,17 @@ def read_warc(source: SourceConfig, path: str, key_prefix: str, max_bytes: int) 
             else:
                 text = body
             yield Record(rid, offset, text, enc, _sha(raw), url=url, date=date, tdm_reserved=tdm)
+        if not seen:
+            yield Quarantine(0, "empty_file", "no WARC records")
     except ArchiveLoadFailed as e:
-        yield Quarantine(offset, "corrupt_file", f"ArchiveLoadFailed: {str(e)[:160]}")
+        yield Quarantine(_warc_pos(it, offset), "corrupt_file", f"ArchiveLoadFailed: {str(e)[:160]}")
     except _STREAM_ERRORS as e:
-        yield Quarantine(offset, "truncated_file", f"{type(e).__name__}: {str(e)[:160]}")
+        yield Quarantine(_warc_pos(it, offset), "truncated_file", f"{type(e).__name__}: {str(e)[:160]}")
     except Exception as e:
-        yield Quarantine(offset, "corrupt_file", f"{type(e).__name__}: {str(e)[:160]}")
+        yield Quarantine(_warc_pos(it, offset), "corrupt_file", f"{type(e).__name__}: {str(e)[:160]}")
+
+
+def _warc_pos(it, last_offset: int) -> int:
+    """Byte offset where reading broke: the end of the last whole record, else the last record's start."""
+    pos = getattr(it, "offset", None)
+    return pos if isinstance(pos, int) and pos > last_offset else last_offset
