@@ -156,7 +156,7 @@ def filter_batches(steps: list[DocumentStep]):
                 )
                 yield rows
 
-    return fn
+    return lambda batches: ingest_mod.fail_first_attempt("filter", fn(batches))  # no-op unless KOCORPUS_FAIL_FIRST_ATTEMPT names it
 
 
 def run_filter(ctx: RunContext) -> dict:
