@@ -9,8 +9,9 @@ location (``source_file`` + ``source_offset``) and a reason.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +21,28 @@ from kocorpus.pipelines.config import Config, SourceConfig
 from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, STAGE_OUTPUT_SCHEMA, conform, make_doc_id, spark_ddl
 
 BATCH_ROWS = 1000
+
+#: Fault injection for retry tests: a comma-separated list of stages (``ingest``, ``filter``) whose
+#: Spark tasks with an even partition id fail on their first attempt, after emitting one batch.
+#: Unset (the default), it does nothing. Needs a master that retries, e.g. ``local[2,4]``.
+FAULT_ENV = "KOCORPUS_FAIL_FIRST_ATTEMPT"
+
+T = TypeVar("T")
+
+
+def fail_first_attempt(stage: str, items: Iterator[T]) -> Iterator[T]:
+    """Pass ``items`` through; raise after the first one when ``FAULT_ENV`` names ``stage`` (first attempts only)."""
+    if stage not in os.environ.get(FAULT_ENV, "").split(","):
+        yield from items
+        return
+    from pyspark import TaskContext
+
+    tc = TaskContext.get()
+    fail = tc is not None and tc.attemptNumber() == 0 and tc.partitionId() % 2 == 0
+    for i, item in enumerate(items):
+        yield item
+        if fail and i == 0:
+            raise RuntimeError(f"{FAULT_ENV}: injected failure in {stage} task {tc.partitionId()}, attempt 0")
 
 
 @dataclass(frozen=True)
@@ -141,5 +164,8 @@ def ingest_dataframe(spark, cfg: Config, run_id: str, tasks: list[FileTask]):
                 task = FileTask(t["source"], t["path"], t["key_prefix"], t["size"], t["row_group"])
                 yield from read_task(task, sources[task.source], run_id, max_doc_bytes)
 
-    return tasks_df.mapInArrow(read_tasks, spark_ddl(STAGE_OUTPUT_SCHEMA))
+    def read_tasks_or_fail(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return fail_first_attempt("ingest", read_tasks(batches))
+
+    return tasks_df.mapInArrow(read_tasks_or_fail, spark_ddl(STAGE_OUTPUT_SCHEMA))
 
