@@ -83,7 +83,8 @@ class FastTextLanguageId(DocumentStep):
         lines = [t[: self.max_chars].replace("\n", " ") for t in texts]
         labels, probs = self.model.predict(lines, k=1)
         langs = [label_to_lang(lab[0]) if len(lab) else "und" for lab in labels]
-        scores = np.array([float(p[0]) if len(p) else 0.0 for p in probs], dtype=np.float32)
+        # fastText adds 1e-5 inside its softmax, so a certain prediction reads 1.00001: clip to [0, 1]
+        scores = np.clip(np.array([float(p[0]) if len(p) else 0.0 for p in probs], dtype=np.float32), 0.0, 1.0)
         return langs, scores
 
     def apply(self, batch: pa.RecordBatch) -> StepResult:

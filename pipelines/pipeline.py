@@ -49,7 +49,8 @@ def run_pipeline(
                 "started_at": started,
                 "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "spark_master": spark.sparkContext.master,
-                "inputs": (ctx.stats.get("ingest") or {}).get("inputs", []),
+                **_inputs_with_checksums(ctx),
+                "tokenizer": _tokenizer_record(ctx),
                 "outputs": _outputs(ctx),
             },
         )
@@ -57,6 +58,60 @@ def run_pipeline(
         if own_spark:
             spark.stop()
     return ctx
+
+
+def _inputs_with_checksums(ctx: RunContext) -> dict:
+    """``inputs`` (source, path, size, sha256 of the bytes) and ``input_snapshot_id``.
+
+    Checksums are computed once per run by a Spark job (each file streamed by one task) and kept
+    in ``<run>/inputs.json``, so a resumed run does not read its inputs again.
+    """
+    import hashlib
+    import json
+
+    from kocorpus.pipelines.layout import write_json_atomic
+
+    snapshot = (ctx.stats.get("ingest") or {}).get("inputs", [])
+    cache = ctx.layout.run_dir / "inputs.json"
+    if cache.exists():
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if [(e["path"], e["size"]) for e in cached["inputs"]] == [(e["path"], e["size"]) for e in snapshot]:
+            return cached
+    paths = [e["path"] for e in snapshot]
+    sums: dict[str, str] = {}
+    if paths:
+        rdd = ctx.spark.sparkContext.parallelize(paths, max(1, min(len(paths), 64)))
+        sums = dict(rdd.map(lambda p: (p, _sha256_of(p))).collect())
+    inputs = [{**e, "sha256": sums.get(e["path"])} for e in snapshot]
+    snapshot_id = hashlib.sha256(
+        json.dumps([[e["path"], e["size"], e["sha256"]] for e in inputs], sort_keys=True).encode()
+    ).hexdigest()[:32]
+    doc = {"inputs": inputs, "input_snapshot_id": snapshot_id}
+    write_json_atomic(cache, doc)
+    return doc
+
+
+def _sha256_of(path: str) -> str:
+    import hashlib
+
+    from kocorpus.pipelines import storage as st
+
+    h = hashlib.sha256()
+    with st.open_input(path) as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _tokenizer_record(ctx: RunContext) -> dict | None:
+    """The tokenizer the run's shards were encoded with: file sha256, vocabulary size, method."""
+    import json
+
+    manifest = ctx.layout.shard_manifest
+    if not manifest.exists():
+        return None
+    m = json.loads(manifest.read_text(encoding="utf-8"))
+    return {"sha256": m["tokenizer"]["sha256"], "vocab_size": m.get("vocab_size"), "eos_id": m.get("eos_id")}
 
 
 def _outputs(ctx: RunContext) -> dict:

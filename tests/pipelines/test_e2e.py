@@ -115,3 +115,19 @@ def test_rerun_skips_finished_stages_and_force_gives_identical_shards(demo_run, 
     assert shard_bytes(ctx.layout.dataset_dir) == before
     manifest_after = json.loads(ctx.layout.shard_manifest.read_text())
     assert manifest_after["shards"] == manifest_before["shards"]
+
+
+def test_run_manifest_records_inputs_checksums_config_and_tokenizer(demo_run):
+    _, ctx, _ = demo_run
+    run = json.loads(ctx.layout.run_manifest.read_text())
+    assert run["run_id"] == "e2e" and run["config_sha256"] and run["code_version"]
+    assert run["started_at"] <= run["finished_at"]
+    assert run["inputs"] and run["input_snapshot_id"]
+    for entry in run["inputs"]:
+        data = Path(entry["path"]).read_bytes()
+        assert entry["size"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    manifest = json.loads(ctx.layout.shard_manifest.read_text())
+    tok = ctx.layout.dataset_dir / "tokenizer.json"
+    assert run["tokenizer"]["sha256"] == manifest["tokenizer"]["sha256"] == hashlib.sha256(tok.read_bytes()).hexdigest()
+    assert set(run["outputs"]) >= {"shard_manifest", "summary", "report"}
