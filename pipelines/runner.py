@@ -114,7 +114,7 @@ def write_run_manifest(ctx: RunContext, extra: dict[str, Any]) -> None:
 
 def _headline(stats: dict) -> str:
     if "in" in stats:
-        rej = sum((stats.get("rejected") or {}).values())
+        rej = sum(stats["rejected"].values()) if stats.get("rejected") else stats.get("rejected_total", 0)
         return f"in {stats['in']}, kept {stats.get('out')}, rejected {rej}"
     return ", ".join(f"{k}={v}" for k, v in stats.items() if isinstance(v, (int, float)) and k != "seconds")
 
