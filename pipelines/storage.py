@@ -266,9 +266,9 @@ class _S3Handler(pafs.FileSystemHandler):
     def _call(self, action: str, path: str, fn, *args):
         try:
             return fn(*args)
-        except StorageError:
-            raise
         except OSError as e:
+            if type(e) is not OSError:  # FileNotFoundError & co. keep their meaning; StorageError passes
+                raise
             raise self._fail(e, path, action) from None
 
     def get_type_name(self):
