@@ -139,10 +139,10 @@ def drops_by_date(prefix: str) -> dict[str, tuple[int, int]]:
     return {d: (c[0], c[1]) for d, c in sorted(out.items())}
 
 
-@dg.sensor(job=nightly_job, minimum_interval_seconds=300, required_resource_keys={"kocorpus"})
-def new_drop_sensor(context: dg.SensorEvaluationContext):
+@dg.sensor(job=nightly_job, minimum_interval_seconds=300)
+def new_drop_sensor(context: dg.SensorEvaluationContext, kocorpus: dg.ResourceParam[NightlyOps]):
     """Requests the night of each new (or grown) drop folder under ``[nightly] drops``, oldest first."""
-    ops: NightlyOps = context.resources.kocorpus
+    ops = kocorpus
     prefix = ops.settings.drops
     if not prefix:
         return dg.SkipReason("[nightly] drops is not set")
