@@ -13,8 +13,8 @@ Partitions start at ``KOCORPUS_NIGHTLY_START`` (default 2026-01-01).
 """
 
 
+import datetime as dt
 import os
-import re
 from collections import defaultdict
 
 import dagster as dg
@@ -120,7 +120,13 @@ def published_dataset(context: dg.AssetExecutionContext) -> dg.MaterializeResult
 ASSETS = [night_inputs, *STAGE_ASSETS, published_dataset]
 
 nightly_job = dg.define_asset_job("nightly", selection=dg.AssetSelection.groups(GROUP), partitions_def=DAILY)
-nightly_schedule = dg.build_schedule_from_partitioned_job(nightly_job, hour_of_day=2, minute_of_hour=0)
+
+
+@dg.schedule(job=nightly_job, cron_schedule="0 2 * * *", execution_timezone="UTC")
+def nightly_schedule(context: dg.ScheduleEvaluationContext):
+    """At 02:00 UTC, the night of the day that just ended."""
+    day = (context.scheduled_execution_time - dt.timedelta(days=1)).date().isoformat()
+    return dg.RunRequest(run_key=f"scheduled:{day}", partition_key=day)
 
 
 def drops_by_date(prefix: str) -> dict[str, tuple[int, int]]:

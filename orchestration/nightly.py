@@ -106,8 +106,8 @@ class Night:
     def plan(self, consumed: set[tuple[str, int, str]], tokenizer: str | None, base_version: int) -> dict:
         """Choose this night's inputs (once; later calls return the recorded plan)."""
         existing = self.read_plan()
-        if existing is not None:
-            return existing
+        if existing is not None and existing["inputs"]:
+            return existing  # an empty plan is redone: nothing was processed, a late drop may be there
         self._check_order()
         inputs = [
             f

@@ -69,7 +69,7 @@ class NightlyOps:
     def plan(self, date: str) -> dict:
         """Choose the night's new input objects (recorded once; a rerun reads the record back)."""
         night = self.night(date)
-        if night.read_plan() is not None:
+        if not night.empty and night.read_plan() is not None:
             return night.read_plan()
         target = self.settings.publish_dir
         latest = published.latest(target)

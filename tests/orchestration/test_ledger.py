@@ -150,3 +150,21 @@ def test_sensor_requests_each_drop_in_date_order(tmp_path):
         again = {r.partition_key: r.run_key for r in new_drop_sensor(ctx)}
     assert again["2026-11-01"] == first["2026-11-01"] and again["2026-11-02"] != first["2026-11-02"]
     assert cfg  # the config helper parses
+
+
+def test_empty_night_is_planned_again_when_its_drop_arrives_late(tmp_path):
+    cfg = _config(tmp_path)
+    night = Night(cfg, "2026-11-05")
+    assert night.plan(set(), None, 0)["inputs"] == [] and night.empty
+    late = _drop(tmp_path, "2026-11-05", "late.jsonl")
+    assert [f["path"] for f in night.plan(set(), None, 0)["inputs"]] == [str(late)]
+
+
+def test_schedule_runs_the_day_that_just_ended():
+    dg = pytest.importorskip("dagster")
+    import datetime as dt
+
+    from kocorpus.orchestration.definitions import nightly_schedule
+
+    ctx = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.timezone.utc))
+    assert nightly_schedule(ctx).partition_key == "2026-11-02"
