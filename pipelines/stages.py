@@ -122,8 +122,10 @@ def run_ingest(ctx: RunContext) -> dict:
     missing = [s.name for s in ctx.cfg.sources if not any(t.source == s.name for t in tasks)]
     df = ingest_mod.ingest_dataframe(ctx.spark, ctx.cfg, ctx.run_id, tasks)
     write_outcomes(ctx, "ingest", df)
+    derived_ids = ingest_mod.make_ids_unique(ctx.spark, ctx.layout.data_dir("ingest"))
     stats = outcome_stats(ctx, "ingest")
     stats.update(files=len(snapshot), tasks=len(tasks), inputs=snapshot, sources_without_files=missing)
+    stats["repeated_record_keys"] = derived_ids
     return stats
 
 
