@@ -169,3 +169,40 @@ def ingest_dataframe(spark, cfg: Config, run_id: str, tasks: list[FileTask]):
 
     return tasks_df.mapInArrow(read_tasks_or_fail, spark_ddl(STAGE_OUTPUT_SCHEMA))
 
+
+
+def make_ids_unique(spark, data_dir) -> int:
+    """Give every ingested row its own ``doc_id``; returns how many rows got a derived id.
+
+    A record key can repeat within a source (JSONL ids numbered per file, a WARC-Record-ID reused
+    by a broken crawler). The first copy, in (``source_file``, ``source_offset``) order, keeps its
+    id; copy *n* becomes ``sha256(doc_id \\x1f copy \\x1f n)[:24]`` and is still a document (dedup
+    decides whether it is a duplicate). Reads only ``doc_id`` when no key repeats (the usual case);
+    otherwise rewrites the stage's data folder (the stage's marker is not written yet, so a crash
+    here redoes the stage).
+    """
+    import shutil
+    from pathlib import Path
+
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    data_dir = Path(data_dir)
+    if not data_dir.exists():
+        return 0
+    df = spark.read.parquet(str(data_dir))
+    repeated = df.groupBy("doc_id").count().where(F.col("count") > 1).select("doc_id")
+    if not repeated.take(1):
+        return 0
+    n_repeated = df.join(F.broadcast(repeated), "doc_id").count() - repeated.count()
+    copy = F.row_number().over(Window.partitionBy("doc_id").orderBy("source_file", "source_offset"))
+    derived = F.substring(F.sha2(F.concat_ws("\x1f", F.col("doc_id"), F.lit("copy"), copy.cast("string")), 256), 1, 24)
+    flagged = df.join(F.broadcast(repeated.withColumn("_repeated", F.lit(True))), "doc_id", "left")
+    fixed = flagged.withColumn("doc_id", F.when(F.col("_repeated") & (copy > 1), derived).otherwise(F.col("doc_id")))
+    columns = [c for c in STAGE_OUTPUT_SCHEMA.names] + ["outcome"]
+    tmp = data_dir.with_name(data_dir.name + ".unique-ids")
+    shutil.rmtree(tmp, ignore_errors=True)
+    fixed.select(*columns).write.mode("overwrite").partitionBy("outcome").parquet(str(tmp))
+    shutil.rmtree(data_dir)
+    tmp.rename(data_dir)
+    return n_repeated
