@@ -24,6 +24,8 @@ unexpected_schema           parquet
 warc_content_length         warc (too short, too long)
 binary_html                 warc, text
 long_lines                  jsonl, text, parquet, warc
+repeated_id                 jsonl (an id used in two files), warc (record
+                            ids reused across files)
 ==========================  ==============================================
 
 Run ``python tests/badinput.py OUT_DIR`` to write the corpus and print the table.
@@ -124,6 +126,8 @@ def build(root: str | Path, big_doc_bytes: int = BIG_DOC_BYTES, seed: int = 7) -
     binary = bytes(rnd.getrandbits(8) for _ in range(4096))
     binary = b"\x89PNG\r\n\x1a\n" + binary.replace(b"<", b"\x00")
     long_hangul = "".join(chr(0xAC00 + rnd.randrange(11172)) for _ in range(LONG_LINE_CHARS))
+    nospace = "".join(t.replace(" ", "") for t in texts)
+    long_korean = (nospace * (LONG_LINE_CHARS // len(nospace) + 1))[:LONG_LINE_CHARS]  # real words, no spaces
 
     # ---------------------------------------------------------------- jsonl
     lines = [
@@ -139,7 +143,7 @@ def build(root: str | Path, big_doc_bytes: int = BIG_DOC_BYTES, seed: int = 7) -
         b'{"id": "j-rawnul", "text": "\x00\x00 NUL"}',  # 10 raw control chars are invalid JSON
         json.dumps({"id": "j-nul", "text": next(it) + "\x00" + "뒤"}, ensure_ascii=False).encode(),  # 11 escaped NUL
         json.dumps({"id": "j-mostlynul", "text": "\x00" * 500 + "가나다"}).encode(),  # 12
-        json.dumps({"id": "j-long", "text": long_hangul}, ensure_ascii=False).encode(),  # 13
+        json.dumps({"id": "j-long", "text": long_korean}, ensure_ascii=False).encode(),  # 13
         b"[" * 100_000 + b"]" * 100_000,  # 14 nesting deeper than the parser's recursion limit
         b'{"id": "j-surrogate", "text": "\\ud800 lone surrogate"}',  # 15
         json.dumps({"id": ["list-id"], "text": next(it), "url": 5, "date": {"y": 1}}, ensure_ascii=False).encode(),  # 16 odd optional fields: kept
@@ -158,10 +162,12 @@ def build(root: str | Path, big_doc_bytes: int = BIG_DOC_BYTES, seed: int = 7) -
         Bad("invalid_utf8", "bad-jsonl", f, 9, "ingest", "decode_error"),
         Bad("nul_bytes", "bad-jsonl", f, 10, "ingest", "json_error"),
         Bad("nul_bytes", "bad-jsonl", f, 12, "normalize", "binary_content"),
-        Bad("long_line", "bad-jsonl", f, 13, "quality", "*"),
+        Bad("long_line", "bad-jsonl", f, 13, "quality", "min_words"),
         Bad("json_syntax", "bad-jsonl", f, 14, "ingest", "json_error"),
         Bad("invalid_unicode", "bad-jsonl", f, 15, "ingest", "decode_error"),
     ]
+    (d["jsonl"] / "repeat_ids.jsonl").write_bytes(_jsonl([{"id": "j-good-1", "text": next(it)}]))  # id used in mixed.jsonl too
+    exp.append(Bad("repeated_id", "bad-jsonl", "repeat_ids.jsonl", 1, "kept", "utf-8"))
     payload = _jsonl({"id": f"gz-{i}", "text": t} for i, t in enumerate(texts * 3))
     blob = gzip.compress(payload, mtime=0)
     (d["jsonl"] / "truncated.jsonl.gz").write_bytes(blob[: len(blob) // 2])
@@ -204,7 +210,7 @@ def build(root: str | Path, big_doc_bytes: int = BIG_DOC_BYTES, seed: int = 7) -
         Bad("invalid_utf8", "bad-text", "badutf8.txt", 0, "ingest", "decode_error"),
         Bad("nul_bytes", "bad-text", "nul.txt", 0, "normalize", "binary_content"),
         Bad("binary_html", "bad-text", "binary.txt", 0, "ingest", "decode_error"),
-        Bad("long_line", "bad-text", "longline.txt", 0, "quality", "*"),
+        Bad("long_line", "bad-text", "longline.txt", 0, "langid", "language"),
         Bad("big_doc", "bad-text", "big.txt", 0, "ingest", "too_large"),
         Bad("truncated_gzip", "bad-text", "truncated.txt.gz", 0, "ingest", "truncated_file"),
         Bad("zstd_garbage", "bad-text", "garbage.txt.zst", 0, "ingest", "corrupt_file"),
@@ -234,7 +240,7 @@ def build(root: str | Path, big_doc_bytes: int = BIG_DOC_BYTES, seed: int = 7) -
         Bad("empty_document", "bad-parquet", "mixed.parquet", 1, "ingest", "empty_record"),
         Bad("empty_document", "bad-parquet", "mixed.parquet", 2, "normalize", "empty_text"),
         Bad("nul_bytes", "bad-parquet", "mixed.parquet", 3, "normalize", "binary_content"),
-        Bad("long_line", "bad-parquet", "mixed.parquet", 4, "quality", "*"),
+        Bad("long_line", "bad-parquet", "mixed.parquet", 4, "langid", "language"),
     ]
     pq.write_table(pa.table({"id": ["x"], "text": pa.array([7], pa.int64())}), d["parquet"] / "int_text.parquet")
     pq.write_table(pa.table({"id": ["x"], "body": ["본문"]}), d["parquet"] / "no_text.parquet")
@@ -280,7 +286,7 @@ def build(root: str | Path, big_doc_bytes: int = BIG_DOC_BYTES, seed: int = 7) -
         Bad("cp949_declared_utf8", "bad-warc", f, offs[2], "kept", "cp949"),
         Bad("nul_bytes", "bad-warc", f, offs[3], "normalize", "binary_content"),
         Bad("binary_html", "bad-warc", f, offs[4], "ingest", "decode_error"),
-        Bad("long_line", "bad-warc", f, offs[5], "quality", "*"),
+        Bad("long_line", "bad-warc", f, offs[5], "langid", "language"),
         Bad("empty_document", "bad-warc", f, offs[6], "normalize", "empty_text"),
     ]
     # Content-Length too short on the second record: the rest of the file cannot be framed.
