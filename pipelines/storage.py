@@ -13,7 +13,7 @@ settings to a session's Python workers. Credentials are never logged, never
 written to run files (``redacted``) and never part of an error message.
 
 Every request is retried by the AWS SDK's standard strategy: exponential
-backoff with full jitter (base 100 ms, capped at 20 s) on throttling
+backoff with full jitter (a random wait of up to 1 s x 2^retry, at most 20 s) on throttling
 (``SlowDown``, HTTP 429/503) and transient failures (connection refused or
 reset, timeouts, HTTP 500/502/504), up to ``max_attempts`` tries per request.
 Each ranged read, part upload and listing page is its own request, so a
