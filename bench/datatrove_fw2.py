@@ -1,0 +1,269 @@
+"""The peer side of ``bench/compare.py``: datatrove running FineWeb-2's Korean pipeline.
+
+Runs inside datatrove's own virtual environment (``.bench-venvs/datatrove``:
+datatrove 0.10.1, kiwipiepy 0.21 with its ``sbg`` model, fasttext), never in
+kocorpus's. It imports nothing from kocorpus: ``compare.py`` passes every
+setting in a JSON job file (thresholds from ``kocorpus.filters.fineweb2_rules.KOR_HANG``,
+the fastText model path) and reads the JSON it writes back.
+
+    python bench/datatrove_fw2.py JOB.json OUT.json
+
+Pipeline, as in FineWeb-2 (github.com/huggingface/fineweb-2) for ``kor_Hang``:
+``LanguageFilter`` -> ``GopherRepetitionFilter`` -> ``FineWebQualityFilter``
+-> ``GopherQualityFilter`` -> write, then MinHash dedup in datatrove's four
+steps (signatures, buckets, clusters, filter) with ``MinhashConfig(precision
+64, 14 buckets x 8 hashes, word 5-grams)``. Words come from datatrove's own
+``KiwiTokenizer`` (``sbg``). Two deliberate differences from FineWeb-2:
+language ID is fastText ``lid.176.ftz`` (the model kocorpus uses, loaded from a
+local file; FineWeb-2 used GlotLID), and there is no URL filter or HTML
+extraction (the inputs are already text). Every executor runs one task on one
+worker, so seconds are one core's.
+
+Task kinds in the job (each timed with ``time.perf_counter`` and CPU seconds of
+the process, process start and imports excluded):
+
+- ``langid``: ``LanguageFilter.filter`` over the documents of a Parquet file;
+- ``quality``: the three quality filters over a Parquet file, in FineWeb-2's order;
+- ``dedup``: the four MinHash steps over a Parquet file; returns the removed ids;
+- ``e2e``: filter pipeline on a folder of Parquet files, then dedup of what it kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from datatrove.data import Document
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.dedup.minhash import (
+    MinhashConfig,
+    MinhashDedupBuckets,
+    MinhashDedupCluster,
+    MinhashDedupFilter,
+    MinhashDedupSignature,
+)
+from datatrove.pipeline.filters import (
+    FineWebQualityFilter,
+    GopherQualityFilter,
+    GopherRepetitionFilter,
+    LanguageFilter,
+)
+from datatrove.pipeline.readers import JsonlReader, ParquetReader
+from datatrove.pipeline.writers import JsonlWriter
+from datatrove.utils.hashing import HashConfig
+from datatrove.utils.lid import FT176LID
+from datatrove.utils.word_tokenizers import load_word_tokenizer
+
+LANGUAGE = "kor"  # datatrove's code for Korean: KiwiTokenizer (sbg) for words
+
+
+class LocalFT176LID(FT176LID):
+    """datatrove's fastText LID reading a local model file instead of downloading lid.176.bin."""
+
+    def __init__(self, languages, path: str):
+        super().__init__(languages)
+        self.path = path
+
+    @property
+    def model(self):
+        if self._model is None:
+            from fasttext.FastText import _FastText
+
+            self._model = _FastText(self.path)
+        return self._model
+
+
+class LocalLanguageFilter(LanguageFilter):
+    """``LanguageFilter`` (ft176 backend) with the model read from ``model_path``; nothing downloaded."""
+
+    def __init__(self, languages, language_threshold: float, model_path: str):
+        super().__init__(languages=languages, language_threshold=language_threshold, backend="ft176")
+        self.model = LocalFT176LID(self.languages, model_path)
+
+
+def quality_filters(t: dict) -> list:
+    """FineWeb-2's three filters with thresholds ``t`` (KOR_HANG's keys; None switches a rule off)."""
+    inf = float("inf")
+
+    def on(key, off):
+        return t[key] if t[key] is not None else off
+
+    return [
+        GopherRepetitionFilter(
+            dup_line_frac=t["dup_line_frac"],
+            dup_para_frac=t["dup_para_frac"],
+            dup_line_char_frac=t["dup_line_char_frac"],
+            dup_para_char_frac=t["dup_para_char_frac"],
+            top_n_grams=tuple(tuple(x) for x in t["top_n_grams"] or ()),
+            dup_n_grams=tuple(tuple(x) for x in t["dup_n_grams"] or ()),
+            language=LANGUAGE,
+        ),
+        FineWebQualityFilter(
+            line_punct_thr=on("line_punct_thr", 0.0),
+            line_punct_exclude_zero=bool(t["line_punct_exclude_zero"]),
+            short_line_thr=on("short_line_thr", inf),
+            short_line_length=t["short_line_length"],
+            char_duplicates_ratio=on("char_duplicates_ratio", inf),
+            new_line_ratio=on("new_line_ratio", inf),
+            language=LANGUAGE,
+        ),
+        GopherQualityFilter(
+            min_doc_words=t["min_doc_words"],
+            max_doc_words=t["max_doc_words"],
+            min_avg_word_length=t["min_avg_word_length"],
+            max_avg_word_length=t["max_avg_word_length"],
+            max_symbol_word_ratio=t["max_symbol_word_ratio"],
+            max_bullet_lines_ratio=t["max_bullet_lines_ratio"],
+            max_ellipsis_lines_ratio=t["max_ellipsis_lines_ratio"],
+            max_non_alpha_words_ratio=t["max_non_alpha_words_ratio"],
+            min_stop_words=t["min_stop_words"],
+            stop_words=list(t["stop_words"]),
+            language=LANGUAGE,
+        ),
+    ]
+
+
+MINHASH = MinhashConfig(hash_config=HashConfig(precision=64), num_buckets=14, hashes_per_bucket=8, n_grams=5)
+
+
+def read_docs(path: str) -> list[Document]:
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(path, columns=["id", "text"])
+    return [Document(text=x, id=str(i)) for i, x in zip(t.column("id").to_pylist(), t.column("text").to_pylist())]
+
+
+def run_filters(filters: list, docs: list[Document]) -> int:
+    """Documents kept by every filter (first failure drops, as in a datatrove pipeline)."""
+    kept = 0
+    for doc in docs:
+        for f in filters:
+            out = f.filter(doc)
+            if not (out is True or (isinstance(out, tuple) and out[0])):
+                break
+        else:
+            kept += 1
+    return kept
+
+
+def _execute(pipeline, logs: Path, name: str, tasks: int = 1) -> None:
+    """Run ``pipeline()`` (a callable building the steps) with one worker.
+
+    The executor deep-copies its pipeline; a cached KiwiTokenizer that already holds a Kiwi
+    cannot be copied, so steps are built from fresh tokenizers (each executor loads its own Kiwi).
+    """
+    load_word_tokenizer.cache_clear()
+    pipeline = pipeline()
+    LocalPipelineExecutor(
+        pipeline=pipeline, tasks=tasks, workers=1, logging_dir=str(logs / name), skip_completed=False
+    ).run()
+
+
+def dedup(reader_factory, work: Path) -> tuple[float, dict[str, float], list[str]]:
+    """datatrove's four MinHash steps; returns (seconds, seconds per step, removed ids)."""
+    logs = work / "logs"
+    steps: dict[str, float] = {}
+    t0 = time.perf_counter()
+    _execute(lambda: [reader_factory(), MinhashDedupSignature(output_folder=str(work / "sigs"), config=MINHASH, language=LANGUAGE)], logs, "sigs")
+    steps["signatures"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    _execute(
+        lambda: [MinhashDedupBuckets(input_folder=str(work / "sigs"), output_folder=str(work / "buckets"), config=MINHASH)],
+        logs, "buckets", tasks=MINHASH.num_buckets,
+    )  # fmt: skip
+    steps["buckets"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _execute(lambda: [MinhashDedupCluster(input_folder=str(work / "buckets"), output_folder=str(work / "remove"), config=MINHASH)], logs, "cluster")
+    steps["cluster"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _execute(
+        lambda: [
+            reader_factory(),
+            MinhashDedupFilter(input_folder=str(work / "remove"), exclusion_writer=JsonlWriter(str(work / "removed"), compression=None)),
+            JsonlWriter(str(work / "deduped"), compression=None),
+        ],
+        logs, "filter",
+    )  # fmt: skip
+    steps["filter"] = time.perf_counter() - t
+    seconds = time.perf_counter() - t0
+    removed = []
+    for p in sorted((work / "removed").glob("*.jsonl")):
+        removed += [json.loads(line)["id"] for line in p.read_text().splitlines() if line]
+    return seconds, steps, removed
+
+
+def cpu() -> float:
+    """CPU seconds (user + system) of this process and its waited-for children."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def count_jsonl(folder: Path) -> int:
+    return sum(len(p.read_text().splitlines()) for p in folder.glob("*.jsonl"))
+
+
+def main(argv: list[str]) -> int:
+    job = json.loads(Path(argv[0]).read_text())
+    t = job["thresholds"]
+    lid_args = (job["languages"], job["language_threshold"], job["model_path"])
+    results = []
+    for task in job["tasks"]:
+        kind = task["kind"]
+        cpu0 = cpu()
+        if kind == "langid":
+            docs = read_docs(task["input"])
+            f = LocalLanguageFilter(*lid_args)
+            f.filter(Document(text="워밍업", id="w"))  # load the model outside the timing
+            t0, c0 = time.perf_counter(), time.process_time()
+            kept = run_filters([f], docs)
+            results.append({"kind": kind, "docs": len(docs), "kept": kept, "seconds": time.perf_counter() - t0,
+                            "cpu_seconds": time.process_time() - c0})  # fmt: skip
+        elif kind == "quality":
+            docs = read_docs(task["input"])
+            fs = quality_filters(t)
+            run_filters(fs, [Document(text="워밍업 문서입니다. " * 10, id="w")])  # load Kiwi outside the timing
+            t0, c0 = time.perf_counter(), time.process_time()
+            kept = run_filters(fs, docs)
+            results.append({"kind": kind, "docs": len(docs), "kept": kept, "seconds": time.perf_counter() - t0,
+                            "cpu_seconds": time.process_time() - c0})  # fmt: skip
+        elif kind == "dedup":
+            work = Path(task["work"])
+            shutil.rmtree(work, ignore_errors=True)
+            n = len(read_docs(task["input"]))
+            seconds, steps, removed = dedup(lambda: ParquetReader(task["input"], text_key="text", id_key="id"), work)
+            results.append({"kind": kind, "docs": n, "kept": n - len(removed), "seconds": seconds, "steps": steps, "removed": removed})
+        elif kind == "e2e":
+            work = Path(task["work"])
+            shutil.rmtree(work, ignore_errors=True)
+            t0 = time.perf_counter()
+            _execute(
+                lambda: [
+                    ParquetReader(task["input_dir"], glob_pattern=task["glob"], text_key="text", id_key="id"),
+                    LocalLanguageFilter(*lid_args),
+                    *quality_filters(t),
+                    JsonlWriter(str(work / "filtered"), compression=None),
+                ],
+                work / "logs", "filter",
+            )  # fmt: skip
+            t_filter = time.perf_counter() - t0
+            n_filtered = count_jsonl(work / "filtered")
+            seconds, steps, removed = dedup(lambda: JsonlReader(str(work / "filtered"), compression=None), work / "dedup")
+            total = time.perf_counter() - t0
+            results.append(
+                {"kind": kind, "docs": task["docs"], "after_filters": n_filtered, "kept": n_filtered - len(removed),
+                 "seconds": total, "steps": {"filters": t_filter, **{f"dedup {k}": v for k, v in steps.items()}}}
+            )  # fmt: skip
+        else:
+            raise ValueError(f"unknown task kind {kind!r}")
+        results[-1].setdefault("cpu_seconds", cpu() - cpu0)  # dedup, e2e: with reading and model loads
+        print(f"datatrove {kind}: {results[-1]['docs']} docs in {results[-1]['seconds']:.1f} s", file=sys.stderr)
+    Path(argv[1]).write_text(json.dumps({"results": results}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
