@@ -1,10 +1,11 @@
-"""kocorpus.orchestration: nightly runs with Dagster (``dagster dev -m kocorpus.orchestration``); see docs/nightly.md."""
+"""kocorpus.orchestration: nightly runs with Dagster (``dagster dev -m kocorpus.orchestration``); see docs/nightly.md.
 
+``defs`` is the Dagster ``Definitions``; without Dagster installed (extra
+``orchestration``) the rest of the package still imports.
+"""
 
-def __getattr__(name):
-    # Dagster is imported only when the definitions are asked for.
-    if name == "defs":
-        from kocorpus.orchestration.definitions import defs
-
-        return defs
-    raise AttributeError(name)
+try:
+    from kocorpus.orchestration.definitions import defs
+except ModuleNotFoundError as e:  # pragma: no cover - only without the orchestration extra
+    if e.name != "dagster":
+        raise

@@ -168,3 +168,17 @@ def test_schedule_runs_the_day_that_just_ended():
 
     ctx = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.timezone.utc))
     assert nightly_schedule(ctx).partition_key == "2026-11-02"
+
+
+def test_definitions_load_as_dagster_dev_loads_them():
+    pytest.importorskip("dagster")
+    import kocorpus.orchestration as orch
+
+    defs = orch.defs
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {"night_inputs", "ingest", "dedup", "shard", "report", "published_dataset"} <= keys
+    checks = {k.name for k in graph.asset_check_keys}
+    assert checks == {"korean_share", "drop_rate_band", "output_not_empty", "shard_checksums"}
+    assert defs.resolve_job_def("nightly") is not None
+    assert defs.resolve_schedule_def("nightly_schedule") and defs.resolve_sensor_def("new_drop_sensor")
