@@ -2,7 +2,7 @@
 
 The server has one S3 identity (access key + secret), so requests are signed
 and checked: a wrong secret is rejected like on AWS. Every port is picked free,
-the data lives in a temporary folder, and ``stop()`` ends the process.
+the data lives in a temporary folder (each bucket takes 7 volume slots), and ``stop()`` ends the process.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class SeaweedS3:
             "actions": ["Admin", "Read", "Write", "List", "Tagging"],
         }]}))
         cmd = [WEED, "server", f"-dir={self.data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-s3", "-filer",
-               f"-s3.config={identities}", "-master.volumeSizeLimitMB=64", "-volume.max=4", "-master.telemetry=false"]
+               f"-s3.config={identities}", "-master.volumeSizeLimitMB=16", "-volume.max=40", "-master.telemetry=false"]
         cmd += [f"-{k}={v}" for k, v in self.ports.items()]
         self._log = open(self.data_dir / "weed.log", "w")
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT)
@@ -109,7 +109,7 @@ class SeaweedS3:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=5)
+                self.proc.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -122,3 +122,99 @@ class SeaweedS3:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class FaultyProxy:
+    """A TCP relay in front of the S3 server that fails the next N connections on demand.
+
+    ``fail_next(n, "throttle")`` answers each of the next ``n`` connections with
+    HTTP 503 ``SlowDown`` (what S3 sends when throttling); ``"reset"`` closes them
+    with a TCP reset before any answer. Other connections pass through byte for
+    byte, so signed requests stay valid (the client signs the proxy's host).
+    """
+
+    SLOW_DOWN = (b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
+                 b"<Message>Please reduce your request rate.</Message></Error>")
+
+    def __init__(self, upstream_port: int):
+        import threading
+
+        self.upstream_port = upstream_port
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.endpoint = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self._lock = threading.Lock()
+        self._pending: list[str] = []
+        self.served: list[str] = []  # faults answered, in order
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def fail_next(self, n: int, mode: str = "throttle") -> None:
+        assert mode in ("throttle", "reset")
+        with self._lock:
+            self._pending.extend([mode] * n)
+            self.served.clear()
+
+    def _accept(self) -> None:
+        import threading
+
+        while not self._closed:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with self._lock:
+                mode = self._pending.pop(0) if self._pending else None
+            threading.Thread(target=self._serve, args=(conn, mode), daemon=True).start()
+
+    def _serve(self, conn: socket.socket, mode: str | None) -> None:
+        import struct
+        import threading
+
+        if mode == "reset":
+            with self._lock:
+                self.served.append(mode)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+            return
+        if mode == "throttle":
+            with self._lock:  # counted before the answer, so a client that gives up has seen it counted
+                self.served.append(mode)
+            head = b""
+            conn.settimeout(10)
+            try:
+                while b"\r\n\r\n" not in head:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    head += chunk
+                conn.sendall(b"HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\n"
+                             + f"Content-Length: {len(self.SLOW_DOWN)}\r\nConnection: close\r\n\r\n".encode()
+                             + self.SLOW_DOWN)
+            except OSError:
+                pass
+            conn.close()
+            return
+        upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+
+        def pump(src: socket.socket, dst: socket.socket) -> None:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for s in (src, dst):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        threading.Thread(target=pump, args=(upstream, conn), daemon=True).start()
+        pump(conn, upstream)
+
+    def close(self) -> None:
+        self._closed = True
+        self.sock.close()
