@@ -7,7 +7,9 @@ Incremental rule: a night consumes every input object that matches the
 sources' globs, is not already consumed by a published night (same path,
 size and mtime; the latest published manifest lists them), and does not sit
 under a drop folder dated after the night (``.../2026-12-03/...`` waits for
-that night). The choice is written once to ``<run>/inputs.json``; a rerun of
+that night). Objects of an earlier drop folder whose night never ran make
+the night refuse (run that night first); late objects of a published
+night's folder are taken by the next night. The choice is written once to ``<run>/inputs.json``; a rerun of
 the same date reads it back, so it processes exactly the same objects.
 
 Nights publish in date order: a night refuses to plan while an earlier
@@ -114,6 +116,7 @@ class Night:
             for f in list_inputs(self.cfg)
             if (f["path"], f["size"], f["mtime"]) not in consumed and not _dated_after(f["path"], self.date)
         ]
+        self._check_earlier_drops(inputs)
         plan = {
             "run_id": self.run_id,
             "date": self.date,
@@ -136,6 +139,13 @@ class Night:
                     f"night {date} consumed inputs but is not published (a gate failed, or it has not finished); "
                     f"rerun it, or discard it by deleting {d}, before running {self.date}"
                 )
+
+    def _check_earlier_drops(self, inputs: list[dict]) -> None:
+        """Objects of an earlier drop folder whose night never ran belong to that night, not this one."""
+        for d in sorted({_drop_date(f["path"]) for f in inputs} - {None, self.date}):
+            earlier = Night(self.cfg, d)
+            if earlier.read_plan() is None and earlier.published() is None:
+                raise NightOrderError(f"drop {d} has not been processed: run night {d} before {self.date}")
 
     @property
     def empty(self) -> bool:
@@ -204,6 +214,12 @@ def _mtimes(root: str) -> dict[str, str]:
         for i in infos
         if i.type == pafs.FileType.File and i.mtime is not None
     }
+
+
+def _drop_date(path: str) -> str | None:
+    """The date of the innermost ``YYYY-MM-DD`` folder on the path, if any."""
+    dates = [p for p in path.split("/")[:-1] if DATE_DIR.match(p)]
+    return dates[-1] if dates else None
 
 
 def _dated_after(path: str, date: str) -> bool:

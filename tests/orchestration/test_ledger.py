@@ -152,6 +152,20 @@ def test_sensor_requests_each_drop_in_date_order(tmp_path):
     assert cfg  # the config helper parses
 
 
+def test_a_night_refuses_while_an_earlier_drop_has_not_been_processed(tmp_path):
+    cfg = _config(tmp_path)
+    _drop(tmp_path, "2026-11-01", "a.jsonl")
+    b = _drop(tmp_path, "2026-11-02", "b.jsonl")
+    with pytest.raises(NightOrderError, match="drop 2026-11-01 has not been processed"):
+        Night(cfg, "2026-11-02").plan(set(), None, 0)
+    night1 = Night(cfg, "2026-11-01")
+    consumed = {(f["path"], f["size"], f["mtime"]) for f in night1.plan(set(), None, 0)["inputs"]}
+    night1.mark_published({"version": 1})
+    late = _drop(tmp_path, "2026-11-01", "late.jsonl")  # after night 1 was published: night 2 takes it
+    got = [f["path"] for f in Night(cfg, "2026-11-02").plan(consumed, None, 1)["inputs"]]
+    assert sorted(got) == sorted([str(late), str(b)])
+
+
 def test_empty_night_is_planned_again_when_its_drop_arrives_late(tmp_path):
     cfg = _config(tmp_path)
     night = Night(cfg, "2026-11-05")
