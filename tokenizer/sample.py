@@ -28,7 +28,9 @@ def draw_sample(table: pa.Table | pa.RecordBatch, *, max_chars: int, seed: int) 
     for docs in by_source.values():
         docs.sort()
     budget = max_chars
-    remaining = sorted(by_source, key=lambda s: sum(len(t) for _, t in by_source[s]))
+    # smallest source first (it may leave part of its share to the others); ties by name, so the
+    # result never depends on the order rows arrive in
+    remaining = sorted(by_source, key=lambda s: (sum(len(t) for _, t in by_source[s]), s))
     chosen: list[tuple[str, str]] = []
     while remaining:
         share = budget // len(remaining)
