@@ -15,11 +15,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kocorpus.tokenizer.encode import TokenEncoder
 from kocorpus.tokenizer.manifest import load_manifest, verify_shards, write_manifest
 from kocorpus.tokenizer.publish import PublishError, publish
 from kocorpus.tokenizer.shards import LINEAGE_SCHEMA, ShardWriter, token_dtype
+from kocorpus.tokenizer.train import TokenizerInfo
 
 SEQ_LEN = 31  # rows of 32 tokens: most documents span rows, some rows hold several documents
 
@@ -283,3 +286,46 @@ def test_publish_refuses_a_corrupt_dataset(dataset, tmp_path):
     with pytest.raises(PublishError, match="sha256"):
         publish(src, str(tmp_path / "out"))
     assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    docs=st.lists(st.lists(st.integers(3, 999), max_size=40), min_size=1, max_size=30),
+    seq_len=st.integers(1, 20),
+    rows_per_shard=st.integers(1, 6),
+    group_rows=st.integers(1, 4),
+)
+def test_packing_property(tmp_path_factory, docs, seq_len, rows_per_shard, group_rows):
+    """Any documents, row width, shard and row-group size: the rows are the EOS-joined stream, padded once."""
+    out = tmp_path_factory.mktemp("pack")
+    w = ShardWriter(
+        out,
+        seq_len=seq_len,
+        vocab_size=1000,
+        eos_id=2,
+        pad_id=0,
+        rows_per_shard=rows_per_shard,
+        row_group_bytes=group_rows * (seq_len + 1) * 2,
+    )
+    for i, d in enumerate(docs):
+        w.add(f"d{i}", d)
+    info = TokenizerInfo(path="", card_path="", sha256="0" * 64, vocab_size=1000, bos_id=1, eos_id=2, pad_id=0)
+    (out / "tokenizer.json").write_text("{}")
+    manifest = write_manifest(out, w.close(), info, run_id="p", config_sha256="0" * 64, code_version="t")
+    rows, starts, names = _rows(manifest)
+    stream = [t for d in docs for t in d + [2]]
+    width = seq_len + 1
+    assert rows.shape == (-(-len(stream) // width), width)
+    assert rows.reshape(-1).tolist() == stream + [0] * (rows.size - len(stream))
+    offsets = np.cumsum([0] + [len(d) + 1 for d in docs])[:-1].tolist()
+    assert [r * width + s for r, row in enumerate(starts) for s in row] == offsets
+    m = load_manifest(manifest)
+    assert all(s["rows"] <= rows_per_shard for s in m["shards"])
+    assert m["totals"]["tokens"] == len(stream) and m["totals"]["documents"] == len(docs)
+    lineage = pq.read_table(out / "lineage.parquet").to_pylist()
+    per_doc: dict[str, list[int]] = {}
+    shard_rows = {s["path"]: pq.read_table(out / s["path"]).column("tokens").to_pylist() for s in m["shards"]}
+    for r in lineage:
+        per_doc.setdefault(r["doc_id"], []).extend(shard_rows[r["shard"]][r["row"]][r["start"] : r["end"]])
+    assert per_doc == {f"d{i}": d + [2] for i, d in enumerate(docs)}
+    assert verify_shards(manifest).ok
