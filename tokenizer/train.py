@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,12 +65,13 @@ def train_tokenizer(
     path = out / "tokenizer.json"
     n_special = len(SPECIAL_TOKENS)
     base_vocab = vocab_size - n_special
+    pieces = _between_special_tokens(texts)
     if method == "kiwi":
         opts = {**KIWI_DEFAULTS, **options}
-        _train_kiwi(texts, path, base_vocab, opts)
+        _train_kiwi(pieces, path, base_vocab, opts)
     elif method == "bpe":
         opts = {"min_frequency": 2, **options}
-        _train_plain(texts, path, base_vocab, opts)
+        _train_plain(pieces, path, base_vocab, opts)
     else:
         raise ValueError(f"unknown tokenizer method {method!r}: use 'kiwi' or 'bpe'")
     _set_special_tokens(path)
@@ -91,6 +93,24 @@ def train_tokenizer(
     card_path = out / "tokenizer_card.json"
     card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
     return load_tokenizer_info(path)
+
+
+_SPECIAL = re.compile("|".join(re.escape(t) for t in SPECIAL_TOKENS))
+
+
+def _between_special_tokens(texts: Sequence[str]) -> list[str]:
+    """The text between special-token strings (PII placeholders), as separate training texts.
+
+    That is what the encoder sees (a special token splits its input), so no vocabulary goes to
+    pieces of ``<|tel|>`` and no merge joins the text on either side of one.
+    """
+    out = []
+    for t in texts:
+        if "<|" in t:
+            out.extend(p for p in _SPECIAL.split(t) if p)
+        else:
+            out.append(t)
+    return out
 
 
 def _train_kiwi(texts: Sequence[str], path: Path, vocab_size: int, opts: dict) -> None:

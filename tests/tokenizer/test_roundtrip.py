@@ -188,3 +188,20 @@ def test_spark_map_in_arrow_matches_direct_encoding(spark, kiwi_tokenizer, fixtu
         assert list(r["tokens"]) == direct[i]
         assert r["n_tokens"] == len(direct[i])
         assert enc.decode(r["tokens"]) == text
+
+
+@pytest.mark.parametrize("method", ["kiwi", "bpe"])
+def test_placeholders_in_the_training_sample_cost_no_vocabulary(tmp_path, fixture_docs, method):
+    from tokenizers import Tokenizer
+
+    from kocorpus.tokenizer.train import train_tokenizer
+
+    docs = [f"{d} 연락처<|tel|>메일 <|email|>, {d[:20]}<|eos|>" for d in fixture_docs[:400]]
+    opts = {"min_pair_frequency": 2} if method == "kiwi" else {}
+    info = train_tokenizer(docs, tmp_path, vocab_size=800, method=method, **opts)
+    tok = Tokenizer.from_file(info.path)
+    ordinary = [t for t, i in tok.get_vocab().items() if i >= len(SPECIAL_TOKENS)]
+    assert not [t for t in ordinary if "<|" in t or "|>" in t or "tel" in t or "email" in t]
+    enc = TokenEncoder(info.path)
+    (ids,) = _encode(enc, [docs[0]])
+    assert enc.decode(ids) == docs[0]
