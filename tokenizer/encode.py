@@ -29,7 +29,10 @@ class TokenEncoder:
 
     @property
     def tokenizer(self):
-        return cached_model(("tokenizer", os.path.abspath(self.tokenizer_path)), lambda: _load(self.tokenizer_path))
+        # keyed by the file's identity too: a retrained tokenizer at the same path is a new model
+        st = os.stat(self.tokenizer_path)
+        key = ("tokenizer", os.path.abspath(self.tokenizer_path), st.st_mtime_ns, st.st_size)
+        return cached_model(key, lambda: _load(self.tokenizer_path))
 
     def decode(self, ids) -> str:
         """The exact text of ``ids``, special tokens (PII placeholders, EOS) included."""

@@ -205,3 +205,13 @@ def test_placeholders_in_the_training_sample_cost_no_vocabulary(tmp_path, fixtur
     enc = TokenEncoder(info.path)
     (ids,) = _encode(enc, [docs[0]])
     assert enc.decode(ids) == docs[0]
+
+
+def test_a_retrained_tokenizer_at_the_same_path_is_reloaded(tmp_path, kiwi_tokenizer, plain_tokenizer):
+    path = tmp_path / "tokenizer.json"
+    path.write_bytes(open(kiwi_tokenizer.path, "rb").read())
+    text = "도서관에서 책을 읽었다"
+    first = _encode(TokenEncoder(str(path)), [text])[0]
+    assert first == _encode(_encoder(kiwi_tokenizer), [text])[0]
+    path.write_bytes(open(plain_tokenizer.path, "rb").read())  # same path, new run's tokenizer
+    assert _encode(TokenEncoder(str(path)), [text])[0] == _encode(_encoder(plain_tokenizer), [text])[0] != first
