@@ -124,7 +124,8 @@ class Night:
             "tokenizer": tokenizer if inputs else None,
             "base_version": base_version,
         }
-        write_json_atomic(self.plan_path, plan)
+        if plan != existing:
+            write_json_atomic(self.plan_path, plan)
         return plan
 
     def _check_order(self) -> None:
