@@ -218,10 +218,14 @@ def main(argv: list[str]) -> int:
             docs = read_docs(task["input"])
             f = LocalLanguageFilter(*lid_args)
             f.filter(Document(text="워밍업", id="w"))  # load the model outside the timing
-            t0, c0 = time.perf_counter(), time.process_time()
-            kept = run_filters([f], docs)
-            results.append({"kind": kind, "docs": len(docs), "kept": kept, "seconds": time.perf_counter() - t0,
-                            "cpu_seconds": time.process_time() - c0})  # fmt: skip
+            best = None
+            for _ in range(3):  # fast stage: best of 3, as for kocorpus's langid
+                t0, c0 = time.perf_counter(), time.process_time()
+                kept = run_filters([f], docs)
+                r = {"kind": kind, "docs": len(docs), "kept": kept, "seconds": time.perf_counter() - t0,
+                     "cpu_seconds": time.process_time() - c0}  # fmt: skip
+                best = r if best is None or r["cpu_seconds"] < best["cpu_seconds"] else best
+            results.append(best)
         elif kind == "quality":
             docs = read_docs(task["input"])
             fs = quality_filters(t)
