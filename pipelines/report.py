@@ -212,6 +212,7 @@ def croissant(summary: dict, prov: dict, name: str) -> dict:
             "conformsTo": "dct:conformsTo",
             "data": {"@id": "cr:data", "@type": "@json"},
             "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+            "equivalentProperty": "cr:equivalentProperty",
             "examples": {"@id": "cr:examples", "@type": "@json"},
             "extract": "cr:extract",
             "field": "cr:field",
@@ -245,6 +246,7 @@ def croissant(summary: dict, prov: dict, name: str) -> dict:
             f"sequence length {ds.get('seq_len')}, dtype {ds.get('dtype')}."
         ),
         "conformsTo": "http://mlcommons.org/croissant/1.0",
+        "citeAs": f"kocorpus run {summary['run_id']} (config sha256 {summary.get('config_sha256', '')[:16]}), built with kocorpus {__version__}",
         "url": "manifest.json",
         "version": __version__,
         "license": licenses,

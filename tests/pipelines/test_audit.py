@@ -82,6 +82,15 @@ def test_report_forms_exist(demo_run):
     assert "rai:personalSensitiveInformation" in cr and "rai:dataCollection" in cr
 
 
+def test_croissant_validates_with_mlcroissant(demo_run, caplog):
+    mlc = pytest.importorskip("mlcroissant", reason="mlcroissant is not installed (pip install -e '.[dev]')")
+    _, ctx, _ = demo_run
+    path = ctx.layout.stage_dir("report") / "croissant.json"
+    dataset = mlc.Dataset(jsonld=str(path))  # raises ValidationError on an invalid file
+    assert dataset.metadata.name == f"kocorpus-{ctx.run_id}"
+    assert "@context" not in caplog.text  # the context is the standard one
+
+
 def _hashes(dataset: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (dataset / "shards").glob("*.parquet")}
 
