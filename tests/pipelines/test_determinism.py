@@ -45,24 +45,25 @@ def finish(proc: subprocess.Popen, timeout: int = 1500) -> str:
 
 
 def fingerprint(run_dir: Path, root: Path) -> dict:
-    """What must not change between runs: dataset file hashes, the manifest and the summary.
+    """What must not change between runs: dataset file hashes, the manifest, the Croissant card and the summary.
 
     Removed: ``created_at`` (a timestamp) and ``config_sha256`` (it hashes the whole config,
-    ``[run] root`` and ``[spark] conf`` included; manifest and summary must agree on it).
-    Paths under the run root are written as ``<root>``.
+    ``[run] root`` and ``[spark] conf`` included; manifest and summary must agree on it; the
+    Croissant card quotes it). Paths under the run root are written as ``<root>``.
     """
     dataset = run_dir / "shard" / "dataset"
     files = {
         str(p.relative_to(dataset)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(dataset.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
+        if p.is_file() and p.name not in ("manifest.json", "croissant.json")
     }
     manifest = json.loads((dataset / "manifest.json").read_text())
     summary = json.loads((run_dir / "report" / "summary.json").read_text().replace(str(root), "<root>"))
     cfg_sha = manifest.pop("config_sha256")
     assert summary.pop("config_sha256") == cfg_sha and len(cfg_sha) == 64
     manifest.pop("created_at")
-    return {"files": files, "manifest": manifest, "summary": summary}
+    card = (dataset / "croissant.json").read_text().replace(cfg_sha, "<config>").replace(cfg_sha[:16], "<config>")
+    return {"files": files, "manifest": manifest, "croissant": json.loads(card), "summary": summary}
 
 
 def test_two_runs_give_identical_shards_and_manifest(demo_run, tmp_path):
@@ -70,7 +71,7 @@ def test_two_runs_give_identical_shards_and_manifest(demo_run, tmp_path):
     reference = fingerprint(ctx.layout.run_dir, Path(cfg.run.root))
     finish(kocorpus_run(tmp_path, ctx.run_id, master="local[3]", args=("--conf", "spark.sql.shuffle.partitions=3")))
     again = fingerprint(tmp_path / "runs" / ctx.run_id, tmp_path)
-    assert again["files"] == reference["files"], "shards, lineage, tokenizer and croissant are byte-identical"
-    assert again["manifest"] == reference["manifest"]
-    assert again["summary"] == reference["summary"]
+    assert again["files"] == reference["files"], "shards, lineage and tokenizer are byte-identical"
+    for part in ("manifest", "croissant", "summary"):
+        assert again[part] == reference[part], part
     assert len([f for f in reference["files"] if f.startswith("shards/")]) >= 2
