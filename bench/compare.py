@@ -123,7 +123,8 @@ def datatrove_python() -> tuple[str | None, str]:
         subprocess.run([base, "-m", "venv", str(DT_VENV)], check=True, capture_output=True, text=True)
         subprocess.run([str(py), "-m", "pip", "install", "--quiet", *DT_PINS], check=True, capture_output=True, text=True)
     except subprocess.CalledProcessError as e:
-        return None, f"could not install datatrove's venv: {(e.stderr or '').strip().splitlines()[-1:]}"
+        last = (e.stderr or "").strip().splitlines()[-1:] or ["no output"]
+        return None, f"could not install datatrove's venv ({' '.join(e.cmd[-3:])}): {last[0]}"
     stamp.write_text(json.dumps(DT_PINS))
     return str(py), ""
 
@@ -358,7 +359,7 @@ def tokenizer_figures(corpora: Path, work: Path, quick: bool) -> dict | str:
     r = subprocess.run(args, capture_output=True, text=True)
     res = out / "results.json"
     if r.returncode != 0 or not res.exists():
-        return f"bench/tokenizer.py failed (exit {r.returncode}): {r.stderr.strip().splitlines()[-1:] }"
+        return f"bench/tokenizer.py failed (exit {r.returncode}): {(r.stderr.strip().splitlines() or ['no output'])[-1]}"
     return json.loads(res.read_text())["32000"]
 
 
@@ -407,11 +408,11 @@ def render(res: dict) -> str:
     tk = res["tokenizer"]
     if isinstance(tk, dict):
         k, p, c = tk["kiwi"], tk["plain"], tk.get("cl100k")
-        row("Tokenizer encode MB/s (`encode_batch_fast`, 1 thread), Kiwi-BPE 32k", "held-out corpus text", k["mbps_fast"],
+        row(f"Tokenizer encode MB/s (`encode_batch_fast`, 1 thread), Kiwi-BPE {k['vocab']:,}", "held-out corpus text", k["mbps_fast"],
             f"plain `tokenizers` BPE at {p['vocab']:,}", p["mbps_fast"])  # fmt: skip
         if c:
-            row("Tokenizer encode MB/s, Kiwi-BPE 32k", "same", k["mbps_fast"], "cl100k_base (tiktoken, 1 thread)", c["mbps"])
-            row("Tokenizer compression (chars/token), Kiwi-BPE 32k", "same", k["chars_per_token"], "cl100k_base", c["chars_per_token"])
+            row(f"Tokenizer encode MB/s, Kiwi-BPE {k['vocab']:,}", "same", k["mbps_fast"], "cl100k_base (tiktoken, 1 thread)", c["mbps"])
+            row(f"Tokenizer compression (chars/token), Kiwi-BPE {k['vocab']:,}", "same", k["chars_per_token"], "cl100k_base", c["chars_per_token"])
     else:
         rows.append(f"| Tokenizer | — | — | plain BPE, cl100k_base | — | not measured: {tk} |")
 
