@@ -84,8 +84,13 @@ class Config:
         }
 
     def sha256(self) -> str:
-        """Hash of the resolved configuration (canonical JSON); stable across key order."""
-        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
+        """Hash of the resolved configuration (canonical JSON); stable across key order.
+
+        ``[run] root`` is left out: where the outputs go does not change what they are.
+        """
+        d = self.to_dict()
+        d["run"] = {k: v for k, v in d["run"].items() if k != "root"}
+        blob = json.dumps(d, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 
 

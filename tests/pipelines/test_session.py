@@ -14,3 +14,13 @@ def test_missing_java_message_says_how_to_install(monkeypatch):
         assert "openjdk-17-jre-headless" in str(e)
     else:
         raise AssertionError("check_java accepted a machine without Java")
+
+
+def test_config_hash_ignores_the_output_root_but_not_the_settings():
+    from kocorpus.pipelines.cli import sample_config_path
+    from kocorpus.pipelines.config import load_config
+
+    a = load_config(sample_config_path(), {"run": {"root": "/tmp/a"}})
+    b = load_config(sample_config_path(), {"run": {"root": "/tmp/b"}})
+    c = load_config(sample_config_path(), {"run": {"root": "/tmp/a"}, "quality": {"min_chars": 51}})
+    assert a.sha256() == b.sha256() != c.sha256()
