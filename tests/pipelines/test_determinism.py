@@ -19,7 +19,7 @@ import pytest
 
 from kocorpus.pipelines.cli import sample_config_path
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]  # a second full run in its own process: ~80 s on 2 busy cores
+pytestmark = pytest.mark.e2e  # a second full run in its own process: ~55 s on 2 quiet cores
 
 KOCORPUS = [sys.executable, "-m", "kocorpus"]
 
