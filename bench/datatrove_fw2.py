@@ -46,12 +46,7 @@ from datatrove.pipeline.dedup.minhash import (
     MinhashDedupFilter,
     MinhashDedupSignature,
 )
-from datatrove.pipeline.filters import (
-    FineWebQualityFilter,
-    GopherQualityFilter,
-    GopherRepetitionFilter,
-    LanguageFilter,
-)
+from datatrove.pipeline.filters import LanguageFilter
 from datatrove.pipeline.readers import JsonlReader, ParquetReader
 from datatrove.pipeline.writers import JsonlWriter
 from datatrove.utils.hashing import HashConfig
@@ -86,45 +81,22 @@ class LocalLanguageFilter(LanguageFilter):
 
 
 def quality_filters(t: dict) -> list:
-    """FineWeb-2's three filters with thresholds ``t`` (KOR_HANG's keys; None switches a rule off)."""
-    inf = float("inf")
+    """FineWeb-2's three filters with thresholds ``t`` (KOR_HANG's keys; None switches a rule off).
 
-    def on(key, off):
-        return t[key] if t[key] is not None else off
+    Built by ``kocorpus/filters/fineweb2_rules.py: datatrove_filters``, loaded from its file (it
+    imports only datatrove), so both sides of the comparison use one definition of the recipe;
+    here with datatrove's own Korean word tokenizer (``LANGUAGE``).
+    """
+    import importlib.util
 
-    return [
-        GopherRepetitionFilter(
-            dup_line_frac=t["dup_line_frac"],
-            dup_para_frac=t["dup_para_frac"],
-            dup_line_char_frac=t["dup_line_char_frac"],
-            dup_para_char_frac=t["dup_para_char_frac"],
-            top_n_grams=tuple(tuple(x) for x in t["top_n_grams"] or ()),
-            dup_n_grams=tuple(tuple(x) for x in t["dup_n_grams"] or ()),
-            language=LANGUAGE,
-        ),
-        FineWebQualityFilter(
-            line_punct_thr=on("line_punct_thr", 0.0),
-            line_punct_exclude_zero=bool(t["line_punct_exclude_zero"]),
-            short_line_thr=on("short_line_thr", inf),
-            short_line_length=t["short_line_length"],
-            char_duplicates_ratio=on("char_duplicates_ratio", inf),
-            new_line_ratio=on("new_line_ratio", inf),
-            language=LANGUAGE,
-        ),
-        GopherQualityFilter(
-            min_doc_words=t["min_doc_words"],
-            max_doc_words=t["max_doc_words"],
-            min_avg_word_length=t["min_avg_word_length"],
-            max_avg_word_length=t["max_avg_word_length"],
-            max_symbol_word_ratio=t["max_symbol_word_ratio"],
-            max_bullet_lines_ratio=t["max_bullet_lines_ratio"],
-            max_ellipsis_lines_ratio=t["max_ellipsis_lines_ratio"],
-            max_non_alpha_words_ratio=t["max_non_alpha_words_ratio"],
-            min_stop_words=t["min_stop_words"],
-            stop_words=list(t["stop_words"]),
-            language=LANGUAGE,
-        ),
-    ]
+    path = Path(__file__).resolve().parents[1] / "filters" / "fineweb2_rules.py"
+    spec = importlib.util.spec_from_file_location("fineweb2_rules", path)
+    rules = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rules)
+    t = {**t, "top_n_grams": tuple(tuple(x) for x in t["top_n_grams"] or ()),
+         "dup_n_grams": tuple(tuple(x) for x in t["dup_n_grams"] or ())}  # fmt: skip
+    f = rules.datatrove_filters(t, LANGUAGE)
+    return [f["gopher_repetition"], f["fineweb_quality"], f["gopher_quality"]]
 
 
 MINHASH = MinhashConfig(hash_config=HashConfig(precision=64), num_buckets=14, hashes_per_bucket=8, n_grams=5)

@@ -81,8 +81,8 @@ def main(argv=None) -> int:
         ctx = run_pipeline(cfg, run_id="bench", master=args.master, progress=lambda m: print(m, file=sys.stderr))
         cores = int(args.master.split("[")[1].rstrip("]")) if "[" in args.master and "*" not in args.master else os.cpu_count()
         print(f"\nPipeline stages on {args.docs:,} documents from {corpora} ({args.master}, {cores} cores, quality profile {args.profile})\n")
-        print(f"| stage | docs in | docs out | seconds | docs/s | docs/s per core |")
-        print(f"|---|---:|---:|---:|---:|---:|")
+        print("| stage | docs in | docs out | seconds | docs/s | docs/s per core |")
+        print("|---|---:|---:|---:|---:|---:|")
         for name, s in ctx.stats.items():
             n_in = s.get("in") or s.get("documents") or 0
             secs = s.get("seconds") or 0

@@ -33,7 +33,7 @@ Thresholds are constructor arguments; a profile (``default`` = FineWeb-2
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
 import pyarrow as pa
 
@@ -392,8 +392,3 @@ class QualityFilter(DocumentStep):
 
 _OPTION_KEYS = {"profile", "word_rules", "engine", "kiwi_model", "classifier_path", "min_classifier_score"}
 
-
-def judge_texts(texts: Iterable[str], **kwargs) -> list[tuple[Reject | None, dict[str, float]]]:
-    """Convenience for notebooks and tests: ``(verdict, signals)`` per text with ``QualityFilter(**kwargs)``."""
-    qf = QualityFilter(**kwargs)
-    return [qf.judge(t)[1:] for t in texts]
