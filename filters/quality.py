@@ -174,6 +174,8 @@ class QualityFilter(DocumentStep):
         kiwi_model: Kiwi model type for the word tokenizer.
         classifier_path: fastText quality model (``kocorpus train-quality-classifier``); None = off.
         min_classifier_score: reject below this probability of high quality; None only records it.
+        source_profiles: ``{source name: profile}`` for sources judged by another profile (e.g.
+            ``lenient`` for a source of reviews); other sources use ``profile`` and ``thresholds``.
     """
 
     stage = "quality"
@@ -187,6 +189,7 @@ class QualityFilter(DocumentStep):
         kiwi_model: str = DEFAULT_KIWI_MODEL,
         classifier_path: str | None = None,
         min_classifier_score: float | None = None,
+        source_profiles: dict[str, str] | None = None,
     ):
         if engine not in ("signals", "datatrove"):
             raise ValueError(f"[quality] engine: {engine!r}; use 'signals' or 'datatrove'")
@@ -210,6 +213,11 @@ class QualityFilter(DocumentStep):
         self._word_rules += [(code, sig, op, t[key]) for code, sig, op, key in _WORD_RULES_TAIL]
         self._line_rules = [(code, sig, op, t[key]) for code, sig, op, key in _LINE_RULES]
         self._datatrove = None
+        self.source_profiles = dict(source_profiles or {})
+        self._by_source = {
+            src: QualityFilter(profile=p, word_rules=word_rules, engine=engine, kiwi_model=kiwi_model)
+            for src, p in self.source_profiles.items()
+        }
 
     @classmethod
     def from_config(cls, section: dict) -> "QualityFilter":
@@ -230,6 +238,7 @@ class QualityFilter(DocumentStep):
             "kiwi_model": self.kiwi_model,
             "classifier_path": self.classifier_path,
             "min_classifier_score": self.min_classifier_score,
+            "source_profiles": self.source_profiles,
             "thresholds": {
                 k: ([list(p) for p in v] if k in ("top_n_grams", "dup_n_grams") else list(v) if isinstance(v, tuple) else v)
                 for k, v in sorted(self.thresholds.items())
@@ -358,16 +367,17 @@ class QualityFilter(DocumentStep):
 
     def apply(self, batch: pa.RecordBatch) -> StepResult:
         texts = batch.column("text").to_pylist()
+        sources = batch.column("source").to_pylist() if self._by_source else [None] * len(texts)
         out_texts: list[str | None] = []
         verdicts: list[Reject | None] = []
         signal_maps: list[list[tuple[str, float]]] = []
-        for text in texts:
+        for text, source in zip(texts, sources):
             if text is None:
                 out_texts.append(None)
                 verdicts.append(Reject("empty", "no text"))
                 signal_maps.append([])
                 continue
-            cleaned, verdict, signals = self.judge(text)
+            cleaned, verdict, signals = self._by_source.get(source, self).judge(text)
             out_texts.append(cleaned)
             verdicts.append(verdict)
             signal_maps.append(sorted(signals.items()))
@@ -390,5 +400,7 @@ class QualityFilter(DocumentStep):
         return StepResult(batch, verdicts)
 
 
-_OPTION_KEYS = {"profile", "word_rules", "engine", "kiwi_model", "classifier_path", "min_classifier_score"}
+_OPTION_KEYS = {
+    "profile", "word_rules", "engine", "kiwi_model", "classifier_path", "min_classifier_score", "source_profiles",
+}  # fmt: skip
 

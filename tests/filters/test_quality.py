@@ -239,3 +239,16 @@ def test_quality_classifier_trains_scores_and_rejects(tmp_path):
     assert strict.verdicts[0].reason == "classifier_score"
     with pytest.raises(ValueError, match="both classes"):
         train_quality_classifier(hq, [], str(tmp_path / "x.bin"))
+
+
+def test_a_source_can_have_its_own_profile():
+    review = "연기도 좋고 음악도 좋았다. 마지막 장면은 오래 기억에 남을 것 같다."
+    rows = [{"doc_id": f"d{i}", "source": src, "text": review} for i, src in enumerate(["reviews", "news"])]
+    batch = rows_to_batch(rows, DOCUMENT_SCHEMA)
+    qf = QualityFilter.from_config({"profile": "default", "source_profiles": {"reviews": "lenient"}})
+    verdicts = qf.apply(batch).verdicts
+    assert verdicts[0] is None  # lenient for the reviews source
+    assert verdicts[1].reason == "min_chars"  # the default profile everywhere else
+    assert qf.describe()["source_profiles"] == {"reviews": "lenient"}
+    with pytest.raises(ValueError, match="profile"):
+        QualityFilter(source_profiles={"reviews": "loose"})
