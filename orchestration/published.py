@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kocorpus.pipelines import storage
-from kocorpus.tokenizer.manifest import MANIFEST, load_manifest
+from kocorpus.tokenizer.manifest import MANIFEST, load_manifest, shard_totals
 from kocorpus.tokenizer.shards import LINEAGE_SCHEMA, PARQUET_OPTIONS
 
 #: Fields that must be equal between versions, or the shards could not be read as one dataset.
@@ -149,14 +149,7 @@ def append_night(target: str, night_manifest: str | Path, *, date: str, inputs: 
         "previous": f"manifests/manifest-v{version - 1:06d}.json" if prev else None,
         "tokenizer": {"path": "tokenizer.json", "sha256": (prev or night)["tokenizer"]["sha256"]},
         "shards": shards,
-        "totals": {
-            "shards": len(shards),
-            "rows": sum(s["rows"] for s in shards),
-            "tokens": sum(s["tokens"] for s in shards),
-            "documents": sum(s["documents"] for s in shards),
-            "bytes": sum(s["bytes"] for s in shards),
-            "padding_tokens": pad,
-        },
+        "totals": shard_totals(shards, pad),
         "lineage": {"path": lineage_rel, "sha256": hashlib.sha256(lineage_bytes).hexdigest()},
         "inputs": {},
         "nights": nights,

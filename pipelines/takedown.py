@@ -31,7 +31,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from kocorpus.pipelines.audit import layout_of
-from kocorpus.tokenizer.manifest import load_manifest, verify_shards, write_json_atomic
+from kocorpus.tokenizer.manifest import load_manifest, shard_totals, verify_shards, write_json_atomic
 from kocorpus.tokenizer.shards import LINEAGE_SCHEMA, PARQUET_OPTIONS, file_sha256, shard_schema
 
 LOG = "takedown-log.jsonl"
@@ -176,14 +176,8 @@ def _rebuild(dataset: Path, manifest: dict, lineage: pa.Table, removed: set[str]
         "shards": shards,
         "lineage": {"path": lineage_rel, "sha256": file_sha256(dataset / lineage_rel)},
     }
-    new["totals"] = {
-        **manifest["totals"],
-        "rows": sum(s["rows"] for s in shards),
-        "tokens": sum(s["tokens"] for s in shards),
-        "documents": sum(s["documents"] for s in shards),
-        "bytes": sum(s["bytes"] for s in shards),
-        "padding_tokens": sum(s["rows"] for s in shards) * row_len - sum(s["tokens"] for s in shards),
-    }
+    padding = sum(s["rows"] for s in shards) * row_len - sum(s["tokens"] for s in shards)
+    new["totals"] = {**manifest["totals"], **shard_totals(shards, padding)}
     write_json_atomic(dataset / "manifest.json", new)
     return new
 

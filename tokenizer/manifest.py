@@ -34,6 +34,18 @@ def write_json_atomic(path: Path, obj) -> None:
     os.replace(tmp, path)
 
 
+def shard_totals(shards: list[dict], padding_tokens: int) -> dict:
+    """The manifest's ``totals`` over its shard entries (``padding_tokens`` is not derivable from them)."""
+    return {
+        "shards": len(shards),
+        "rows": sum(s["rows"] for s in shards),
+        "tokens": sum(s["tokens"] for s in shards),
+        "documents": sum(s["documents"] for s in shards),
+        "bytes": sum(s["bytes"] for s in shards),
+        "padding_tokens": padding_tokens,
+    }
+
+
 def build_manifest(
     out_dir: str | Path, shardset: ShardSet, tokenizer_info, *, run_id: str, config_sha256: str, code_version: str, inputs=None, version: int = 1
 ) -> dict:
@@ -55,14 +67,7 @@ def build_manifest(
         "pad_id": shardset.pad_id,
         "tokenizer": {"path": "tokenizer.json", "sha256": file_sha256(tok_file) if tok_file.exists() else tokenizer_info.sha256},
         "shards": shards,
-        "totals": {
-            "shards": len(shards),
-            "rows": sum(s["rows"] for s in shards),
-            "tokens": sum(s["tokens"] for s in shards),
-            "documents": sum(s["documents"] for s in shards),
-            "bytes": sum(s["bytes"] for s in shards),
-            "padding_tokens": shardset.padding_tokens,
-        },
+        "totals": shard_totals(shards, shardset.padding_tokens),
         "lineage": {"path": shardset.lineage_path, "sha256": shardset.lineage_sha256},
         "inputs": inputs or {},
     }
