@@ -64,7 +64,7 @@ bench: check-java install
 	$(BIN)/python bench/compare.py
 
 nightly-demo: check-java install
-	$(BIN)/python -m kocorpus.orchestration.nightly_demo
+	$(BIN)/python -m kocorpus.pipelines.nightly_demo
 
 clean:
 	rm -rf out build *.egg-info .pytest_cache

@@ -156,7 +156,7 @@ def datatrove_job(tasks: list[dict]) -> dict:
 
 # ---------------------------------------------------------------- kocorpus per stage (plain Python)
 def doc_batches(ids: list[str], texts: list[str]):
-    from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, conform
+    from kocorpus.schemas import DOCUMENT_SCHEMA, conform
 
     for i in range(0, len(ids), BATCH):
         yield conform(pa.record_batch({"doc_id": ids[i : i + BATCH], "text": texts[i : i + BATCH]}), DOCUMENT_SCHEMA)
@@ -286,7 +286,7 @@ def spark_session(work: Path):
 
 
 def kocorpus_e2e(spark, folder: Path, work: Path, run_id: str) -> dict:
-    from kocorpus.pipelines.config import parse_config
+    from kocorpus.config import parse_config
     from kocorpus.pipelines.pipeline import run_pipeline
 
     sources = [
@@ -322,7 +322,7 @@ def planted_set(corpora: Path, n: int) -> list[str]:
 
 def kocorpus_dedup(spark, ids: list[str], texts: list[str], work: Path) -> dict:
     from kocorpus.dedup.stage import dedup_documents
-    from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, conform, sha256_text
+    from kocorpus.schemas import DOCUMENT_SCHEMA, conform, sha256_text
 
     path = work / "planted-docs.parquet"
     b = pa.record_batch({"doc_id": ids, "text": texts, "text_sha256": [sha256_text(t) for t in texts], "source": ["bench"] * len(ids)})

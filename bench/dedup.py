@@ -453,7 +453,7 @@ def bench_lsh(texts: dict[str, list[str]], n: int = 20000) -> None:
 def bench_e2e(texts: dict[str, list[str]], base_n: int) -> None:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from kocorpus.dedup.stage import dedup_documents
-    from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, make_doc_id, rows_to_batch, sha256_text
+    from kocorpus.schemas import DOCUMENT_SCHEMA, make_doc_id, rows_to_batch, sha256_text
     from kocorpus.pipelines.session import build_spark
 
     tmp = Path(tempfile.mkdtemp(prefix="kocorpus-bench-dedup-"))

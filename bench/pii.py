@@ -36,7 +36,7 @@ import pyarrow.parquet as pq  # noqa: E402
 from pii_eval import CORPORA, TYPES, build_eval_set, load_sentences  # noqa: E402
 
 from kocorpus.filters.pii import PII_TYPES, KoreanPiiRedactor  # noqa: E402
-from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, rows_to_batch  # noqa: E402
+from kocorpus.schemas import DOCUMENT_SCHEMA, rows_to_batch  # noqa: E402
 
 PRESIDIO_TYPES = {
     "KR_RRN": "rrn", "KR_FRN": "frn", "KR_BRN": "brn", "KR_DRIVER_LICENSE": "driver_license",

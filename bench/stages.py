@@ -62,7 +62,7 @@ def main(argv=None) -> int:
     if not corpora.exists():
         print(f"skipped: corpora folder {corpora} not found")
         return 0
-    from kocorpus.pipelines.config import parse_config
+    from kocorpus.config import parse_config
     from kocorpus.pipelines.pipeline import run_pipeline
 
     work = Path(tempfile.mkdtemp(prefix="kocorpus-bench-"))
@@ -108,8 +108,8 @@ def print_filter_steps(ctx, cfg, max_docs: int = 20_000) -> None:
 
     import pyarrow.dataset as ds
 
-    from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, conform
-    from kocorpus.pipelines.stages import build_steps
+    from kocorpus.schemas import DOCUMENT_SCHEMA, conform
+    from kocorpus.pipelines.filter import build_steps
 
     table = ds.dataset(str(ctx.layout.kept_dir("ingest")), format="parquet").to_table()
     table = table.slice(0, min(max_docs, table.num_rows))

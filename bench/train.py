@@ -59,7 +59,7 @@ MARGIN = 20
 def build_shards(corpora: Path, work: Path, max_tokens: int) -> tuple[str, str, int]:
     """Tokenize the corpora into shards; returns (manifest, flat uint16 file, tokens)."""
     from kocorpus.tokenizer.encode import TokenEncoder
-    from kocorpus.tokenizer.manifest import write_manifest
+    from kocorpus.provenance.manifest import write_manifest
     from kocorpus.tokenizer.shards import ShardWriter
     from kocorpus.tokenizer.train import train_tokenizer
 

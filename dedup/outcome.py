@@ -17,7 +17,7 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from kocorpus.pipelines.schemas import DOCUMENT_COLUMNS
+from kocorpus.schemas import DOCUMENT_COLUMNS
 
 STAGE = "dedup"
 
@@ -28,7 +28,7 @@ def ensure_document_columns(docs: DataFrame) -> DataFrame:
     """Add any missing ``DOCUMENT_SCHEMA`` column as null (so callers may pass a subset)."""
     import pyarrow as pa
 
-    from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, spark_ddl
+    from kocorpus.schemas import DOCUMENT_SCHEMA, spark_ddl
 
     have = set(docs.columns)
     for field in DOCUMENT_SCHEMA:

@@ -84,7 +84,7 @@ def set_column(batch: pa.RecordBatch, name: str, values: pa.Array | list) -> pa.
 
 def set_text(batch: pa.RecordBatch, texts: pa.Array | list) -> pa.RecordBatch:
     """Replace ``text`` and keep ``text_sha256`` the hash of the text as it now is."""
-    from kocorpus.pipelines.schemas import sha256_text
+    from kocorpus.schemas import sha256_text
 
     batch = set_column(batch, "text", texts)
     values = texts.to_pylist() if isinstance(texts, pa.Array) else texts

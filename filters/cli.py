@@ -18,7 +18,7 @@ def register(sub) -> None:
 
 def cmd_train_quality_classifier(args) -> int:
     from kocorpus.filters.quality_classifier import train_from_config
-    from kocorpus.pipelines.config import load_config
+    from kocorpus.config import load_config
 
     overrides: dict = {}
     if args.root:

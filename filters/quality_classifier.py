@@ -161,7 +161,7 @@ def train_from_config(cfg) -> str:
     (default 50000), ``holdout`` and any fastText option of :data:`TRAIN_DEFAULTS`.
     Documents are read in the driver with the ingest readers (quarantined records skipped).
     """
-    from kocorpus.pipelines.ingest import read_source
+    from kocorpus.sources.tasks import read_source
 
     section = dict(cfg.section("quality").get("classifier", {}))
     by_name = {s.name: s for s in cfg.sources}

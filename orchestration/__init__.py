@@ -1,11 +1,6 @@
-"""kocorpus.orchestration: nightly runs with Dagster (``dagster dev -m kocorpus.orchestration``); see docs/nightly.md.
+"""kocorpus.orchestration: what a nightly run does and when (plan, gates, versioned publishing, Dagster assets).
 
-``defs`` is the Dagster ``Definitions``; without Dagster installed (extra
-``orchestration``) the rest of the package still imports.
+The stage jobs themselves run on Spark in the ``pipelines`` package; its module
+``pipelines/nightly.py`` hands them to these definitions and is the Dagster code
+location (see docs/nightly.md for the ``dagster dev -m`` command).
 """
-
-try:
-    from kocorpus.orchestration.definitions import defs
-except ModuleNotFoundError as e:  # pragma: no cover - only without the orchestration extra
-    if e.name != "dagster":
-        raise

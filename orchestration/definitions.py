@@ -7,8 +7,10 @@ The four gates are blocking asset checks on ``shard``: when one fails,
 ``report`` and ``published_dataset`` do not run, and ``published_dataset``
 itself refuses to publish a night whose gates fail.
 
-Resource ``kocorpus``: a :class:`~kocorpus.orchestration.operations.NightlyOps`
-(config from ``KOCORPUS_NIGHTLY_CONFIG``, default ``nightly.toml``).
+Resource ``kocorpus``: a :class:`~kocorpus.orchestration.operations.NightlyOps`,
+handed to :func:`definitions`. The code location that Dagster loads is
+``pipelines/nightly.py`` (see docs/nightly.md for the ``dagster dev -m`` command): it builds
+the Spark-backed ops (config from ``KOCORPUS_NIGHTLY_CONFIG``, default ``nightly.toml``).
 Partitions start at ``KOCORPUS_NIGHTLY_START`` (default 2026-01-01).
 """
 
@@ -19,8 +21,10 @@ from collections import defaultdict
 
 import dagster as dg
 
+from kocorpus import storage
+from kocorpus.layout import STAGES
 from kocorpus.orchestration.gates import GateResult
-from kocorpus.orchestration.nightly import NIGHT_STAGES, DATE_DIR
+from kocorpus.orchestration.nightly import DATE_DIR
 from kocorpus.orchestration.operations import NightlyOps
 
 START = os.environ.get("KOCORPUS_NIGHTLY_START", "2026-01-01")
@@ -69,11 +73,19 @@ def _stage_asset(name: str, upstream: str, description: str):
     return _asset
 
 
+DESCRIPTIONS = {
+    "ingest": "read the night's new input objects",
+    "filter": "normalize, licence policy, language ID, quality, PII",
+    "dedup": "exact and MinHash near-duplicate removal, against everything published",
+    "tokenize": "encode the night's documents with the published tokenizer",
+    "shard": "pack token shards, lineage and manifest",
+    "report": "run summary and provenance report",
+}
 STAGE_ASSETS = []
 _prev = "night_inputs"
-for _s in NIGHT_STAGES:
-    STAGE_ASSETS.append(_stage_asset(_s.name, _prev, _s.description))
-    _prev = _s.name
+for _name in STAGES:
+    STAGE_ASSETS.append(_stage_asset(_name, _prev, DESCRIPTIONS[_name]))
+    _prev = _name
 
 
 def _check_result(r: GateResult) -> dg.AssetCheckResult:
@@ -131,7 +143,7 @@ def nightly_schedule(context: dg.ScheduleEvaluationContext):
 
 def drops_by_date(prefix: str) -> dict[str, tuple[int, int]]:
     """Drop folders ``<prefix>/<YYYY-MM-DD>/...``: date -> (objects, bytes)."""
-    from kocorpus.pipelines import storage
+    from kocorpus import storage
 
     out: dict[str, list[int]] = {}
     base = prefix.rstrip("/")
@@ -160,15 +172,13 @@ def new_drop_sensor(context: dg.SensorEvaluationContext, kocorpus: dg.ResourcePa
     return requests or dg.SkipReason(f"no drop under {prefix}")
 
 
-def default_ops() -> NightlyOps:
-    return NightlyOps(os.environ.get("KOCORPUS_NIGHTLY_CONFIG", "nightly.toml"))
-
-
-defs = dg.Definitions(
-    assets=ASSETS,
-    asset_checks=GATES,
-    jobs=[nightly_job],
-    schedules=[nightly_schedule],
-    sensors=[new_drop_sensor],
-    resources={"kocorpus": dg.ResourceDefinition.hardcoded_resource(default_ops())},
-)
+def definitions(ops: NightlyOps) -> dg.Definitions:
+    """The nightly ``Definitions`` with ``ops`` as the ``kocorpus`` resource."""
+    return dg.Definitions(
+        assets=ASSETS,
+        asset_checks=GATES,
+        jobs=[nightly_job],
+        schedules=[nightly_schedule],
+        sensors=[new_drop_sensor],
+        resources={"kocorpus": dg.ResourceDefinition.hardcoded_resource(ops)},
+    )

@@ -126,7 +126,7 @@ def output_not_empty(night: Night, s: GateSettings) -> GateResult:
 
 
 def shard_checksums(night: Night, s: GateSettings) -> GateResult:
-    from kocorpus.tokenizer.manifest import verify_shards
+    from kocorpus.provenance.manifest import verify_shards
 
     if night.empty:
         return GateResult("shard_checksums", True, "no new inputs")

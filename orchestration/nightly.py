@@ -1,7 +1,7 @@
 """One night of the nightly pipeline: which inputs it consumes, and its stages on the CLI's run layout.
 
 A night is a date ``YYYY-MM-DD``; its run is ``<root>/runs/nightly-<date>/``
-(the same :class:`~kocorpus.pipelines.layout.RunLayout` as ``kocorpus run``).
+(the same :class:`~kocorpus.layout.RunLayout` as ``kocorpus run``).
 
 Incremental rule: a night consumes every input object that matches the
 sources' globs, is not already consumed by a published night (same path,
@@ -9,7 +9,7 @@ size and mtime; the latest published manifest lists them), and does not sit
 under a drop folder dated after the night (``.../2026-12-03/...`` waits for
 that night). Objects of an earlier drop folder whose night never ran make
 the night refuse (run that night first); late objects of a published
-night's folder are taken by the next night. The choice is written once to ``<run>/inputs.json``; a rerun of
+night's folder are taken by the next night. The choice is written once to ``<run>/night-plan.json``; a rerun of
 the same date reads it back, so it processes exactly the same objects.
 
 Nights publish in date order: a night refuses to plan while an earlier
@@ -25,19 +25,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pyarrow.fs as pafs
 
-from kocorpus.pipelines import ingest as ingest_mod
-from kocorpus.pipelines import storage
-from kocorpus.pipelines.config import Config
-from kocorpus.pipelines.layout import RunLayout, write_json_atomic
-from kocorpus.pipelines.runner import RunContext, Stage, run_stages, write_run_manifest
-from kocorpus.pipelines.stages import PIPELINE, outcome_stats, write_outcomes
+from kocorpus import storage
+from kocorpus.config import Config
+from kocorpus.files import write_json_atomic
+from kocorpus.layout import STAGES, RunLayout
 
 RUN_PREFIX = "nightly-"
-PLAN = "inputs.json"
+PLAN = "night-plan.json"
 PUBLISHED = "published.json"
 DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -163,24 +161,9 @@ class Night:
             cfg.sections.setdefault("tokenizer", {})["path"] = plan["tokenizer"]
         return cfg
 
-    def context(self, spark) -> RunContext:
-        return RunContext(spark=spark, cfg=self.run_config(), layout=self.layout)
-
-    def run_stage(self, spark, name: str, progress: Callable[[str], None] = print) -> dict:
-        """Run one stage (skipped when done, redone when an earlier stage is newer); returns its stats."""
-        if self.read_plan() is None:
-            raise RuntimeError(f"night {self.date} has no plan yet: materialize its inputs first")
-        ctx = self.context(spark)
-        stale = _stale(self.layout, name)
-        ran = stale or not self.layout.is_done(name)
-        run_stages(ctx, NIGHT_STAGES, only=[name], force=[name] if stale else False, progress=progress)
-        if ran and name == NIGHT_STAGES[-1].name:
-            write_run_manifest(ctx, {"nightly_date": self.date, "inputs": self.read_plan()["inputs"]})
-        return ctx.stats[name]
-
     def stats(self) -> dict[str, dict]:
         """Every finished stage's marker."""
-        return {s.name: self.layout.read_marker(s.name) for s in NIGHT_STAGES if self.layout.is_done(s.name)}
+        return {name: self.layout.read_marker(name) for name in STAGES if self.layout.is_done(name)}
 
     # -- publish record ----------------------------------------------------
     def published(self) -> dict | None:
@@ -227,31 +210,9 @@ def _dated_after(path: str, date: str) -> bool:
     return any(DATE_DIR.match(part) and part > date for part in path.split("/")[:-1])
 
 
-def _stale(layout: RunLayout, name: str) -> bool:
+def stale(layout: RunLayout, name: str) -> bool:
     """True when an earlier stage finished after ``name`` did (its input changed)."""
-    names = [s.name for s in NIGHT_STAGES]
     if not layout.is_done(name):
         return False
     mine = layout.marker(name).stat().st_mtime
-    return any(layout.is_done(e) and layout.marker(e).stat().st_mtime > mine for e in names[: names.index(name)])
-
-
-def _ingest_planned(ctx: RunContext) -> dict:
-    """The ingest stage restricted to the night's planned objects."""
-    import json
-
-    plan = json.loads((ctx.layout.run_dir / PLAN).read_text())
-    wanted = {f["path"] for f in plan["inputs"]}
-    tasks, snapshot = ingest_mod.plan_tasks(ctx.cfg.sources)
-    tasks = [t for t in tasks if t.path in wanted]
-    missing = sorted(wanted - {t.path for t in tasks})
-    if missing:
-        raise FileNotFoundError(f"planned inputs of {ctx.run_id} are gone: {missing[:5]}")
-    df = ingest_mod.ingest_dataframe(ctx.spark, ctx.cfg, ctx.run_id, tasks)
-    write_outcomes(ctx, "ingest", df)
-    stats = outcome_stats(ctx, "ingest")
-    stats.update(files=len(wanted), tasks=len(tasks), inputs=plan["inputs"])
-    return stats
-
-
-NIGHT_STAGES: list[Stage] = [Stage("ingest", _ingest_planned, "read the night's new input objects")] + PIPELINE[1:]
+    return any(layout.is_done(e) and layout.marker(e).stat().st_mtime > mine for e in STAGES[: STAGES.index(name)])

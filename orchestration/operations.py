@@ -1,5 +1,9 @@
 """The nightly operations behind the Dagster assets, callable without Dagster.
 
+:class:`NightlyOps` holds the configuration file, the engine that runs the
+pipeline's stage jobs (:class:`NightJobs`, handed in by the caller: the Spark
+side is ``pipelines/nightly.py``, so this package never imports it) and
+that engine's session (given, or started on first use), and runs a night step by step:
 :class:`NightlyOps` holds the configuration file and a Spark session (given,
 or started on first use from ``[spark]``), and runs a night step by step:
 ``plan`` -> ``run_stage`` for each stage -> ``gates`` -> ``publish``.
@@ -12,23 +16,37 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
+from kocorpus import storage
+from kocorpus.config import Config, load_config
+from kocorpus.layout import STAGES
 from kocorpus.orchestration import gates as gates_mod
 from kocorpus.orchestration import published
-from kocorpus.orchestration.nightly import NIGHT_STAGES, Night, NightlySettings
-from kocorpus.pipelines.config import Config, load_config
+from kocorpus.orchestration.nightly import Night, NightlySettings
+
+
+class NightJobs(Protocol):
+    """The engine that runs the pipeline's stage jobs for a night."""
+
+    def start_session(self, cfg: Config) -> Any:
+        """A session (a SparkSession) for ``cfg``'s ``[spark]`` settings."""
+
+    def run_stage(self, night: Night, session: Any, name: str, progress: Callable[[str], None]) -> dict:
+        """Run one stage of ``night`` (skipped when done, redone when stale); returns its stats."""
 
 
 class NightlyOps:
     def __init__(
         self,
         config_path: str | Path,
+        jobs: NightJobs,
         spark=None,
         overrides: dict[str, Any] | None = None,
         progress: Callable[[str], None] = print,
     ):
         self.config_path = str(config_path)
+        self.jobs = jobs
         self.overrides = overrides or {}
         self._spark = spark
         self._cfg: Config | None = None
@@ -51,15 +69,7 @@ class NightlyOps:
     @property
     def spark(self):
         if self._spark is None:
-            from kocorpus.pipelines.session import build_spark
-
-            root = Path(self.cfg.run.root)
-            self._spark = build_spark(
-                master=self.cfg.spark.master,
-                app_name=f"{self.cfg.spark.app_name}:nightly",
-                conf=self.cfg.spark.conf,
-                checkpoint_dir=str(root / "_spark_checkpoints"),
-            )
+            self._spark = self.jobs.start_session(self.cfg)
         return self._spark
 
     def night(self, date: str) -> Night:
@@ -75,7 +85,7 @@ class NightlyOps:
         latest = published.latest(target)
         tokenizer = None
         if latest is not None:
-            data = published.read_bytes(f"{target.rstrip('/')}/tokenizer.json")
+            data = storage.read_bytes(storage.join(target, "tokenizer.json"))
             if data is None:
                 raise FileNotFoundError(f"{target}/tokenizer.json is missing: the published dataset is incomplete")
             local = night.layout.run_dir / "published-tokenizer" / "tokenizer.json"
@@ -90,7 +100,9 @@ class NightlyOps:
         night = self.night(date)
         if night.empty:
             return {"skipped": "no new inputs"}
-        return night.run_stage(self.spark, stage, progress=self.progress)
+        if night.read_plan() is None:
+            raise RuntimeError(f"night {date} has no plan yet: materialize its inputs first")
+        return self.jobs.run_stage(night, self.spark, stage, self.progress)
 
     def trailing(self, date: str) -> list[Night]:
         """Published nights before ``date``, oldest first."""
@@ -110,7 +122,7 @@ class NightlyOps:
         if not plan["inputs"]:
             latest = published.latest(target)
             return {"status": "nothing new", "version": latest["version"] if latest else 0}
-        missing = [s.name for s in NIGHT_STAGES if not night.layout.is_done(s.name)]
+        missing = [name for name in STAGES if not night.layout.is_done(name)]
         if missing:
             raise published.PublishRefused(f"night {date} has unfinished stages {missing}")
         if night.published() is None:
@@ -152,6 +164,6 @@ class NightlyOps:
     def run_night(self, date: str) -> dict:
         """Plan, every stage, gates and publish of one night, in order (what one Dagster run does)."""
         plan = self.plan(date)
-        for s in NIGHT_STAGES:
-            self.run_stage(date, s.name)
+        for name in STAGES:
+            self.run_stage(date, name)
         return {"plan": plan, "publish": self.publish(date)}

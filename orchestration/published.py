@@ -6,6 +6,7 @@
     manifests/manifest-v000001.json    every version, written before manifest.json points at it
     shards/<run_id>/shard-*.parquet    each night's shards, never rewritten
     lineage/lineage-v000001.parquet    lineage of every shard of that version
+    documents/documents-v000001.parquet  provenance of every document of that version
     tokenizer.json                     shared by every night (later nights encode with it)
 ```
 
@@ -20,7 +21,6 @@ changes nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -29,9 +29,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kocorpus.pipelines import storage
-from kocorpus.tokenizer.manifest import MANIFEST, load_manifest, shard_totals
-from kocorpus.tokenizer.shards import LINEAGE_SCHEMA, PARQUET_OPTIONS
+from kocorpus import storage
+from kocorpus.files import write_bytes_atomic
+from kocorpus.provenance.lineage import read_documents, read_lineage
+from kocorpus.provenance.manifest import MANIFEST, commit_version, load_manifest, shard_totals
+from kocorpus.tokenizer.shards import PARQUET_OPTIONS
 
 #: Fields that must be equal between versions, or the shards could not be read as one dataset.
 COMPATIBLE = ("format", "seq_len", "dtype", "vocab_size", "bos_id", "eos_id", "pad_id")
@@ -41,47 +43,15 @@ class PublishRefused(RuntimeError):
     """The night cannot be appended (incompatible dataset, failed gate)."""
 
 
-def _join(target: str, rel: str) -> str:
-    return f"{target.rstrip('/')}/{rel}"
-
-
-def read_bytes(path: str) -> bytes | None:
-    fs, inner = storage.filesystem(path)
-    try:
-        with fs.open_input_stream(inner) as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
-
-
-def write_bytes(path: str, data: bytes) -> None:
-    fs, inner = storage.filesystem(path)
-    fs.create_dir(inner.rsplit("/", 1)[0], recursive=True)
-    with fs.open_output_stream(inner) as f:
-        f.write(data)
-
-
 def latest(target: str) -> dict | None:
     """The latest complete manifest of the dataset at ``target`` (None before the first night)."""
-    data = read_bytes(_join(target, MANIFEST))
+    data = storage.read_bytes(storage.join(target, MANIFEST))
     return None if data is None else json.loads(data)
 
 
 def consumed(manifest: dict | None) -> set[tuple[str, int, str]]:
     """(path, size, mtime) of every input object consumed by a published night."""
     return {(f["path"], f["size"], f["mtime"]) for n in (manifest or {}).get("nights", []) for f in n["inputs"]}
-
-
-def _encode(doc: dict) -> bytes:
-    return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
-
-
-def _copy_file(src: Path, dest: str) -> None:
-    fs, inner = storage.filesystem(dest)
-    fs.create_dir(inner.rsplit("/", 1)[0], recursive=True)
-    with open(src, "rb") as f, fs.open_output_stream(inner) as out:
-        while chunk := f.read(8 << 20):
-            out.write(chunk)
 
 
 def append_night(target: str, night_manifest: str | Path, *, date: str, inputs: list[dict]) -> dict:
@@ -109,23 +79,26 @@ def append_night(target: str, night_manifest: str | Path, *, date: str, inputs: 
     new_shards = []
     for s in night["shards"]:
         rel = f"shards/{run_id}/{Path(s['path']).name}"
-        _copy_file(base / s["path"], _join(target, rel))
+        storage.copy_file(str(base / s["path"]), storage.join(target, rel))
         renamed[s["path"]] = rel
         new_shards.append({**s, "path": rel})
     if not prev:
-        _copy_file(base / night["tokenizer"]["path"], _join(target, "tokenizer.json"))
+        storage.copy_file(str(base / night["tokenizer"]["path"]), storage.join(target, "tokenizer.json"))
 
-    lineage = pq.read_table(base / night["lineage"]["path"]).cast(LINEAGE_SCHEMA)
-    shard_col = pa.array([renamed.get(x, x) for x in lineage.column("shard").to_pylist()], pa.string())
-    lineage = lineage.set_column(0, "shard", shard_col)
-    if prev:
-        old = pq.read_table(io.BytesIO(read_bytes(_join(target, prev["lineage"]["path"])))).cast(LINEAGE_SCHEMA)
-        lineage = pa.concat_tables([old, lineage])
-    buf = io.BytesIO()
-    pq.write_table(lineage, buf, **PARQUET_OPTIONS)
-    lineage_bytes = buf.getvalue()
-    lineage_rel = f"lineage/lineage-v{version:06d}.parquet"
-    write_bytes(_join(target, lineage_rel), lineage_bytes)
+    lineage = read_lineage(src, manifest=night)
+    lineage = lineage.set_column(0, "shard", pa.array([renamed.get(x, x) for x in lineage.column("shard").to_pylist()], pa.string()))
+    tables = {"lineage": lineage, "documents": read_documents(src, manifest=night)}
+    files = {}
+    for key, table in tables.items():
+        if table is None:
+            continue
+        if prev and prev.get(key):
+            table = pa.concat_tables([read_lineage(target, manifest=prev) if key == "lineage" else read_documents(target, manifest=prev), table])
+        buf = io.BytesIO()
+        pq.write_table(table, buf, **PARQUET_OPTIONS)
+        rel = f"{key}/{key}-v{version:06d}.parquet"
+        write_bytes_atomic(storage.join(target, rel), buf.getvalue())
+        files[key] = {"path": rel, "sha256": hashlib.sha256(buf.getvalue()).hexdigest()}
 
     shards = (prev["shards"] if prev else []) + new_shards
     nights = (prev.get("nights", []) if prev else []) + [
@@ -141,20 +114,14 @@ def append_night(target: str, night_manifest: str | Path, *, date: str, inputs: 
     pad = (prev["totals"].get("padding_tokens", 0) if prev else 0) + night["totals"].get("padding_tokens", 0)
     doc = {
         **{k: night[k] for k in COMPATIBLE},
-        "version": version,
         "run_id": run_id,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "code_version": night["code_version"],
         "config_sha256": night["config_sha256"],
-        "previous": f"manifests/manifest-v{version - 1:06d}.json" if prev else None,
         "tokenizer": {"path": "tokenizer.json", "sha256": (prev or night)["tokenizer"]["sha256"]},
         "shards": shards,
         "totals": shard_totals(shards, pad),
-        "lineage": {"path": lineage_rel, "sha256": hashlib.sha256(lineage_bytes).hexdigest()},
+        **files,
         "inputs": {},
         "nights": nights,
     }
-    payload = _encode(doc)
-    write_bytes(_join(target, f"manifests/manifest-v{version:06d}.json"), payload)
-    write_bytes(_join(target, MANIFEST), payload)  # the commit: readers now see version N
-    return doc
+    return commit_version(target, doc, prev)  # manifest.json last: readers now see version N

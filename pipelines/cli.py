@@ -13,22 +13,16 @@ import logging
 import sys
 from pathlib import Path
 
-from kocorpus import __version__
+from kocorpus import __version__, sample
 
 
 #: Packages that add their own subcommands through ``register(subparsers)``.
 COMMAND_PROVIDERS = (
-    "kocorpus.tokenizer.cli",  # train-tokenizer, verify-shards, publish
+    "kocorpus.tokenizer.cli",  # train-tokenizer
     "kocorpus.filters.cli",  # train-quality-classifier
     "kocorpus.training.cli",  # train
-    "kocorpus.pipelines.audit_cli",  # report, audit, takedown
+    "kocorpus.provenance.cli",  # verify-shards, publish, audit, takedown
 )
-
-
-def sample_config_path() -> Path:
-    import kocorpus.sample
-
-    return Path(kocorpus.sample.__file__).parent / "kocorpus.toml"
 
 
 def _add_run_args(p: argparse.ArgumentParser) -> None:
@@ -56,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_args(p)
     p.set_defaults(func=cmd_run)
 
+    p = sub.add_parser("report", help="(re)write a run's provenance report: JSON, HTML, Croissant")
+    p.add_argument("run_dir", help="<root>/runs/<run_id>")
+    p.add_argument("--config", help="config file of the run (default: the one recorded in run.json)")
+    p.set_defaults(func=cmd_report)
+
     for module in COMMAND_PROVIDERS:
         try:
             mod = importlib.import_module(module)
@@ -68,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(args, config_path: Path):
-    from kocorpus.pipelines.config import load_config
+    from kocorpus.config import load_config
 
     overrides: dict = {}
     if getattr(args, "root", None):
@@ -92,10 +91,10 @@ def _run(args, cfg):
 
 
 def _print_outputs(ctx) -> None:
-    from kocorpus.pipelines.summary import outputs
+    from kocorpus.provenance.summary import outputs
 
     print("\noutputs:")
-    for name, path in outputs(ctx).items():
+    for name, path in outputs(ctx.layout).items():
         print(f"  {name:18s} {path}")
     summary = ctx.layout.stage_dir("report") / "summary.json"
     if summary.exists():
@@ -115,7 +114,7 @@ def cmd_run(args) -> int:
 def cmd_demo(args) -> int:
     args.root = args.root or "out"
     args.run_id = args.run_id or "demo"
-    cfg = _load(args, sample_config_path())
+    cfg = _load(args, sample.config_path())
     ctx = _run(args, cfg)
     if args.train_steps > 0:
         try:
@@ -132,13 +131,30 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from kocorpus.config import load_config, parse_config
+    from kocorpus.layout import RunLayout
+    from kocorpus.pipelines.pipeline import run_pipeline
+
+    lay = RunLayout.of(args.run_dir)
+    if args.config:
+        cfg = load_config(args.config)
+    else:
+        recorded = json.loads(lay.run_manifest.read_text())["config"]
+        cfg = parse_config(recorded)
+    cfg.run.root = lay.root
+    run_pipeline(cfg, run_id=lay.run_id, stages=["report"], force=["report"])
+    print(f"report: {lay.stage_dir('report') / 'report.html'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
-    from kocorpus.pipelines.config import ConfigError
+    from kocorpus.config import ConfigError
     from kocorpus.pipelines.session import JavaMissingError
-    from kocorpus.pipelines.storage import StorageError
+    from kocorpus.storage import StorageError
 
     try:
         return int(args.func(args) or 0)

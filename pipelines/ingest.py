@@ -1,148 +1,45 @@
-"""Ingest: declared sources in, documents with provenance (and quarantine rejects) out.
+"""The ``ingest`` stage: declared sources in, documents with provenance and quarantine rejects out.
 
-The driver lists every source's files into *file tasks* (one per file, one
-per row group for Parquet); Spark spreads the tasks and each task reads its
-file with the format reader, in plain Python, emitting ``STAGE_OUTPUT_SCHEMA``
-batches. Unreadable input becomes a reject with stage ``ingest``, its
-location (``source_file`` + ``source_offset``) and a reason.
+The driver plans file tasks (``kocorpus.sources.tasks``); Spark spreads them and
+each task reads its file in plain Python. ``run_ingest`` is the one ingest job:
+``kocorpus run`` reads every planned task, a nightly run passes ``paths`` to read
+only the objects its plan chose. Both give every row a unique ``doc_id``.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from typing import Iterable, Iterator, TypeVar
+from typing import Collection, Iterator
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from kocorpus.pipelines import readers, storage
-from kocorpus.pipelines.config import Config, SourceConfig
-from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, STAGE_OUTPUT_SCHEMA, conform, make_doc_id, spark_ddl
-
-BATCH_ROWS = 1000
-
-#: Fault injection for retry tests: a comma-separated list of stages (``ingest``, ``filter``) whose
-#: Spark tasks with an even partition id fail on their first attempt, after emitting one batch.
-#: Unset (the default), it does nothing. Needs a master that retries, e.g. ``local[2,4]``.
-FAULT_ENV = "KOCORPUS_FAIL_FIRST_ATTEMPT"
-
-T = TypeVar("T")
+from kocorpus.config import Config
+from kocorpus.pipelines.outcomes import fail_first_attempt, outcome_stats, write_outcomes
+from kocorpus.pipelines.runner import RunContext
+from kocorpus.schemas import STAGE_OUTPUT_SCHEMA, spark_ddl
+from kocorpus.sources.tasks import FileTask, plan_tasks, read_task
 
 
-def fail_first_attempt(stage: str, items: Iterator[T]) -> Iterator[T]:
-    """Pass ``items`` through; raise after the first one when ``FAULT_ENV`` names ``stage`` (first attempts only)."""
-    if stage not in os.environ.get(FAULT_ENV, "").split(","):
-        yield from items
-        return
-    from pyspark import TaskContext
+def run_ingest(ctx: RunContext, paths: Collection[str] | None = None) -> dict:
+    """Read the config's sources (only the files in ``paths`` when given) and write the stage's outcomes.
 
-    tc = TaskContext.get()
-    fail = tc is not None and tc.attemptNumber() == 0 and tc.partitionId() % 2 == 0
-    for i, item in enumerate(items):
-        yield item
-        if fail and i == 0:
-            raise RuntimeError(f"{FAULT_ENV}: injected failure in {stage} task {tc.partitionId()}, attempt 0")
-
-
-@dataclass(frozen=True)
-class FileTask:
-    source: str
-    path: str
-    key_prefix: str  # path relative to the source's glob root: stable across machines
-    size: int
-    row_group: int | None = None
-
-
-def plan_tasks(sources: Iterable[SourceConfig]) -> tuple[list[FileTask], list[dict]]:
-    """File tasks for every source, plus snapshot entries (path, size, mtime-free) for the run manifest."""
-    tasks: list[FileTask] = []
-    snapshot: list[dict] = []
-    for src in sources:
-        root = storage.glob_root(src.path)
-        files = storage.list_files(src.path)
-        for path, size in files:
-            key = storage.relative_key(path, root)
-            snapshot.append({"source": src.name, "path": path, "size": size})
-            if src.format == "parquet":
-                groups = _row_groups(path)
-                if groups > 1:
-                    tasks.extend(FileTask(src.name, path, key, size, g) for g in range(groups))
-                    continue
-            tasks.append(FileTask(src.name, path, key, size))
-    return tasks, snapshot
-
-
-def _row_groups(path: str) -> int:
-    import pyarrow.parquet as pq
-
-    try:
-        return pq.ParquetFile(storage.open_random_access(path)).num_row_groups
-    except Exception:
-        return 1  # the reader quarantines the file with the real error
-
-
-def read_task(task: FileTask, source: SourceConfig, run_id: str, max_doc_bytes: int) -> Iterator[pa.RecordBatch]:
-    """Read one file task into ``STAGE_OUTPUT_SCHEMA`` batches (documents and quarantine rows)."""
-    if source.format == "jsonl":
-        items = readers.read_jsonl(source, task.path, task.key_prefix, max_doc_bytes)
-    elif source.format == "text":
-        items = readers.read_text_file(source, task.path, task.key_prefix, max_doc_bytes, task.size)
-    elif source.format == "parquet":
-        items = readers.read_parquet(source, task.path, task.key_prefix, max_doc_bytes, task.row_group)
-    elif source.format == "warc":
-        items = readers.read_warc(source, task.path, task.key_prefix, max_doc_bytes)
-    else:  # config validation prevents this
-        raise ValueError(f"unknown format {source.format}")
-    base = {
-        "source": source.name,
-        "source_kind": source.kind,
-        "license": source.license,
-        "source_file": task.path,
-        "run_id": run_id,
-    }
-    rows: list[dict] = []
-    for item in items:
-        rows.append(_row(item, base, task))
-        if len(rows) >= BATCH_ROWS:
-            yield pa.RecordBatch.from_pylist(rows, schema=STAGE_OUTPUT_SCHEMA)
-            rows = []
-    if rows:
-        yield pa.RecordBatch.from_pylist(rows, schema=STAGE_OUTPUT_SCHEMA)
-
-
-def _row(item, base: dict, task: FileTask) -> dict:
-    if isinstance(item, readers.Quarantine):
-        return {
-            **base,
-            "doc_id": make_doc_id(base["source"], f"{task.key_prefix}@quarantine:{item.offset}"),
-            "source_offset": item.offset,
-            "reject_stage": "ingest",
-            "reject_reason": item.reason,
-            "reject_value": item.value,
-        }
-    return {
-        **base,
-        "doc_id": make_doc_id(base["source"], item.key),
-        "source_offset": item.offset,
-        "url": item.url,
-        "domain": readers.domain_of(item.url),
-        "crawl_date": item.date,
-        "raw_sha256": item.raw_sha256,
-        "text": item.text,
-        "encoding": item.encoding,
-        "tdm_reserved": item.tdm_reserved,
-    }
-
-
-def read_source(source: SourceConfig, max_doc_bytes: int = 8 << 20, run_id: str = "") -> Iterator[pa.RecordBatch]:
-    """All readable documents of one source as ``DOCUMENT_SCHEMA`` batches, in the driver (no Spark)."""
-    tasks, _ = plan_tasks([source])
-    for task in tasks:
-        for batch in read_task(task, source, run_id, max_doc_bytes):
-            kept = batch.filter(pc.is_null(batch.column("reject_stage")))
-            if kept.num_rows:
-                yield conform(kept, DOCUMENT_SCHEMA)
+    Raises ``FileNotFoundError`` when a path in ``paths`` no longer matches any source.
+    """
+    tasks, snapshot = plan_tasks(ctx.cfg.sources)
+    if paths is not None:
+        wanted = set(paths)
+        tasks = [t for t in tasks if t.path in wanted]
+        snapshot = [e for e in snapshot if e["path"] in wanted]
+        gone = sorted(wanted - {t.path for t in tasks})
+        if gone:
+            raise FileNotFoundError(f"planned inputs of {ctx.run_id} are gone: {gone[:5]}")
+    missing = [s.name for s in ctx.cfg.sources if not any(t.source == s.name for t in tasks)]
+    df = ingest_dataframe(ctx.spark, ctx.cfg, ctx.run_id, tasks)
+    write_outcomes(ctx, "ingest", df)
+    derived_ids = make_ids_unique(ctx.spark, ctx.layout.data_dir("ingest"))
+    stats = outcome_stats(ctx, "ingest")
+    stats.update(files=len(snapshot), tasks=len(tasks), inputs=snapshot, sources_without_files=missing)
+    stats["repeated_record_keys"] = derived_ids
+    return stats
 
 
 def ingest_dataframe(spark, cfg: Config, run_id: str, tasks: list[FileTask]):

@@ -6,14 +6,18 @@ import datetime as dt
 import logging
 from typing import Callable, Sequence
 
-from kocorpus.pipelines import storage
-from kocorpus.pipelines.config import Config
-from kocorpus.pipelines.layout import RunLayout
+from kocorpus import storage
+from kocorpus.config import Config
+from kocorpus.layout import RunLayout
 from kocorpus.pipelines.runner import RunContext, default_run_id, run_stages, write_run_manifest
 from kocorpus.pipelines.session import build_spark
 from kocorpus.pipelines.stages import PIPELINE
+from kocorpus.provenance.summary import outputs
 
 log = logging.getLogger("kocorpus")
+
+#: Per-run cache of the inputs' sha256 (the run manifest quotes it): ``<run>/input-checksums.json``.
+INPUT_CHECKSUMS = "input-checksums.json"
 
 
 def run_pipeline(
@@ -51,7 +55,7 @@ def run_pipeline(
                 "spark_master": spark.sparkContext.master,
                 **_inputs_with_checksums(ctx),
                 "tokenizer": _tokenizer_record(ctx),
-                "outputs": _outputs(ctx),
+                "outputs": outputs(ctx.layout),
             },
         )
     finally:
@@ -64,15 +68,15 @@ def _inputs_with_checksums(ctx: RunContext) -> dict:
     """``inputs`` (source, path, size, sha256 of the bytes) and ``input_snapshot_id``.
 
     Checksums are computed once per run by a Spark job (each file streamed by one task) and kept
-    in ``<run>/inputs.json``, so a resumed run does not read its inputs again.
+    in ``<run>/input-checksums.json``, so a resumed run does not read its inputs again.
     """
     import hashlib
     import json
 
-    from kocorpus.pipelines.layout import write_json_atomic
+    from kocorpus.files import write_json_atomic
 
     snapshot = (ctx.stats.get("ingest") or {}).get("inputs", [])
-    cache = ctx.layout.run_dir / "inputs.json"
+    cache = ctx.layout.run_dir / INPUT_CHECKSUMS
     if cache.exists():
         cached = json.loads(cache.read_text(encoding="utf-8"))
         if [(e["path"], e["size"]) for e in cached["inputs"]] == [(e["path"], e["size"]) for e in snapshot]:
@@ -94,7 +98,7 @@ def _inputs_with_checksums(ctx: RunContext) -> dict:
 def _sha256_of(path: str) -> str:
     import hashlib
 
-    from kocorpus.pipelines import storage as st
+    from kocorpus import storage as st
 
     h = hashlib.sha256()
     with st.open_input(path) as f:
@@ -112,9 +116,3 @@ def _tokenizer_record(ctx: RunContext) -> dict | None:
         return None
     m = json.loads(manifest.read_text(encoding="utf-8"))
     return {"sha256": m["tokenizer"]["sha256"], "vocab_size": m.get("vocab_size"), "eos_id": m.get("eos_id")}
-
-
-def _outputs(ctx: RunContext) -> dict:
-    from kocorpus.pipelines.summary import outputs
-
-    return outputs(ctx)

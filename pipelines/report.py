@@ -1,310 +1,148 @@
-"""The provenance report of a run, in three forms: JSON, self-contained HTML, Croissant JSON-LD.
+"""The ``report`` stage: one rejects table, the accounting check, the summary and the provenance report.
 
-The HTML embeds its charts as inline SVG (matplotlib); it loads nothing from
-the network. The Croissant file describes the token-shard dataset with its
-Responsible-AI fields (data collection, personal and sensitive information).
+Writes ``<run>/report/summary.json``, ``<run>/report/rejects/`` (Parquet,
+``REJECT_SCHEMA``: every document that did not reach the shards, exactly once,
+with stage, reason and value), and the report (JSON, HTML, Croissant) from
+figures aggregated with Spark over the run's own outputs, so they hold for any
+corpus size. Lineage is read where the shard manifest says it is. Checks the
+accounting identity: documents in = documents in shards + rejects.
 """
 
 from __future__ import annotations
 
-import html
-import io
 import json
+import shutil
 from pathlib import Path
 
-from kocorpus import __version__
-from kocorpus.pipelines.layout import write_json_atomic
+from kocorpus.files import write_json_atomic
+from kocorpus.layout import DOCUMENT_STAGES
+from kocorpus.pipelines.runner import RunContext
+from kocorpus.provenance.lineage import lineage_url
+from kocorpus.provenance.report import write_report
+from kocorpus.provenance.summary import by_source, funnel, outputs
+from kocorpus.schemas import REJECT_COLUMNS, REJECT_SCHEMA, spark_ddl
+
+LANG_SCORE_BINS = [i / 20 for i in range(21)]  # 0.00, 0.05, ... 1.00
 
 
-def _svg(fig) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    import matplotlib.pyplot as plt
+def consolidated_rejects(ctx: RunContext):
+    """All rejects of the run as one DataFrame with the ``REJECT_SCHEMA`` columns."""
+    from pyspark.sql import functions as F
 
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg") :]
-
-
-def _barh(labels: list[str], values: list[float], title: str, xlabel: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["font.family"] = ["DejaVu Sans"]
-    plt.rcParams["svg.fonttype"] = "path"
-    fig, ax = plt.subplots(figsize=(7, max(1.6, 0.32 * len(labels) + 0.8)))
-    ax.barh(range(len(labels)), values, color="#3b6ea8")
-    ax.set_yticks(range(len(labels)))
-    ax.set_yticklabels(labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel(xlabel, fontsize=8)
-    for i, v in enumerate(values):
-        ax.text(v, i, f" {v:,.0f}", va="center", fontsize=7)
-    return _svg(fig)
+    frames = []
+    for stage in DOCUMENT_STAGES:
+        path = ctx.layout.rejected_dir(stage)
+        if not path.exists():
+            continue
+        df = ctx.spark.read.parquet(str(path))
+        df = (
+            df.withColumnRenamed("reject_stage", "stage")
+            .withColumnRenamed("reject_reason", "reason")
+            .withColumnRenamed("reject_value", "value")
+        )
+        frames.append(df.select(*[F.col(c) for c in REJECT_COLUMNS]))
+    if not frames:
+        return ctx.spark.createDataFrame([], spark_ddl(REJECT_SCHEMA))
+    out = frames[0]
+    for f in frames[1:]:
+        out = out.unionByName(f)
+    return out
 
 
-def _hist(edges: list[float], counts: list[int], title: str, xlabel: str) -> str:
-    import matplotlib
+def run_report(ctx: RunContext) -> dict:
+    from pyspark.sql import functions as F
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 2.4))
-    widths = [b - a for a, b in zip(edges[:-1], edges[1:])]
-    ax.bar(edges[:-1], counts, width=widths, align="edge", color="#5a9e6f", edgecolor="white")
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.set_ylabel("documents", fontsize=8)
-    return _svg(fig)
-
-
-def _ascii(label) -> str:
-    """Chart labels are drawn as paths with a Latin font; keep them printable."""
-    s = str(label)
-    return s if s.isascii() else s.encode("ascii", "backslashreplace").decode()
-
-
-def render_charts(summary: dict, prov: dict) -> dict[str, str]:
-    charts: dict[str, str] = {}
-    funnel = summary.get("funnel") or []
-    if funnel:
-        labels = ["input"] + [f"after {f['stage']}" for f in funnel]
-        values = [funnel[0]["in"]] + [f["out"] for f in funnel]
-        charts["funnel"] = _barh(labels, values, "Documents through the pipeline", "documents")
-    if prov.get("by_source"):
-        rows = prov["by_source"]
-        charts["tokens_by_source"] = _barh([f"{r['source']} ({r['license']})" for r in rows], [r["tokens"] or 0 for r in rows], "Tokens by source (licence)", "tokens in shards")
-        charts["docs_by_source"] = _barh([r["source"] for r in rows], [r["documents"] for r in rows], "Documents by source", "documents kept")
-    if prov.get("by_license"):
-        rows = prov["by_license"]
-        charts["tokens_by_license"] = _barh([r["license"] for r in rows], [r["tokens"] or 0 for r in rows], "Tokens by licence", "tokens")
-    if prov.get("by_source_kind"):
-        rows = prov["by_source_kind"]
-        charts["tokens_by_kind"] = _barh([r["source_kind"] for r in rows], [r["tokens"] or 0 for r in rows], "Tokens by source kind", "tokens")
-    if prov.get("reject_reasons"):
-        rows = prov["reject_reasons"][:25]
-        charts["reject_reasons"] = _barh([f"{r['stage']}: {r['reason']}" for r in rows], [r["documents"] for r in rows], "Rejects by stage and reason", "documents")
-    if prov.get("pii"):
-        rows = prov["pii"]
-        charts["pii"] = _barh([r["type"] for r in rows], [r["count"] for r in rows], "Personal information detected, by type (redacted unless the config keeps the type)", "detections")
-    sizes = prov.get("dedup_cluster_sizes") or {}
-    if sizes:
-        items = sorted(((int(k), v) for k, v in sizes.items()), key=lambda kv: kv[0])
-        charts["cluster_sizes"] = _barh([f"size {k}" for k, _ in items], [v for _, v in items], "Duplicate clusters by size", "clusters")
-    hist = prov.get("lang_score_histogram")
-    if hist and sum(hist["counts"]):
-        charts["lang_score"] = _hist(hist["edges"], hist["counts"], "Language-ID score (top-1 probability)", "score")
-    if prov.get("top_domains"):
-        rows = prov["top_domains"]
-        charts["top_domains"] = _barh([_ascii(r["domain"]) for r in rows], [r["tokens"] or 0 for r in rows], "Top domains by tokens", "tokens")
-    return charts
-
-
-def _table(rows: list[dict], cols: list[str]) -> str:
-    if not rows:
-        return "<p><em>none</em></p>"
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(r.get(c)))}</td>" for c in cols) + "</tr>" for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _fmt(v) -> str:
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        return f"{v:,.3f}"
-    if isinstance(v, dict):
-        return ", ".join(f"{k}: {_fmt(x)}" for k, x in v.items())
-    return "" if v is None else str(v)
-
-
-CSS = """
-body{font-family:system-ui,-apple-system,'Noto Sans KR',sans-serif;margin:2rem auto;max-width:1100px;color:#222}
-h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}
-th{background:#f3f5f8}.chart{margin:.5rem 0}.chart svg{max-width:100%;height:auto}.kpi{display:inline-block;margin-right:2rem}
-.kpi b{display:block;font-size:1.4rem}.ok{color:#2a7a3b}.bad{color:#b3261e}
-"""
-
-
-def render_html(summary: dict, prov: dict, thresholds: list | None) -> str:
-    charts = render_charts(summary, prov)
-    chart = lambda k: f'<div class="chart" data-chart="{k}">{charts[k]}</div>' if k in charts else ""  # noqa: E731
-    ds = prov.get("dataset") or {}
-    ok = summary.get("accounting_holds")
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>kocorpus provenance report: run {html.escape(summary['run_id'])}</title><style>{CSS}</style></head><body>",
-        f"<h1>Provenance report: run <code>{html.escape(summary['run_id'])}</code></h1>",
-        f"<p>kocorpus {__version__} &middot; config sha256 <code>{summary.get('config_sha256', '')[:16]}</code></p>",
-        "<div>",
-        f"<span class='kpi'><b>{summary['documents_in']:,}</b>documents in</span>",
-        f"<span class='kpi'><b>{summary['documents_kept']:,}</b>documents kept</span>",
-        f"<span class='kpi'><b>{summary['documents_rejected']:,}</b>rejected</span>",
-        f"<span class='kpi'><b>{(summary.get('tokens') or 0):,}</b>tokens in shards</span>",
-        f"<span class='kpi'><b class='{'ok' if ok else 'bad'}'>{'holds' if ok else 'BROKEN'}</b>accounting identity</span>",
-        "</div>",
-        "<h2>Funnel</h2>",
-        chart("funnel"),
-        _table(summary.get("funnel") or [], ["stage", "in", "out", "rejected", "rejected_by_reason"]),
-        "<h2>Sources and licences</h2>",
-        chart("tokens_by_source"),
-        chart("docs_by_source"),
-        _table(prov.get("by_source") or [], ["source", "source_kind", "license", "documents", "tokens"]),
-        chart("tokens_by_license"),
-        chart("tokens_by_kind"),
-        "<h2>What was removed and why</h2>",
-        chart("reject_reasons"),
-        _table(prov.get("reject_reasons") or [], ["stage", "reason", "documents"]),
-        "<h2>Personal information</h2>",
-        chart("pii") or "<p>No personal information was detected.</p>",
-        _table(prov.get("pii") or [], ["type", "count", "documents"]),
-        "<h2>Duplicates</h2>",
-        chart("cluster_sizes") or "<p>No duplicate clusters.</p>",
-        "<h2>Language identification</h2>",
-        chart("lang_score"),
-        _table(prov.get("languages") or [], ["lang", "documents"]),
-        "<h2>Top domains by tokens</h2>",
-        f"<p>{prov.get('domains_total', 0):,} domains in the shards; the top 10% ({len(prov.get('top_10_percent_domains') or [])}) are listed first.</p>",
-        chart("top_domains"),
-        _table(prov.get("top_domains") or [], ["domain", "documents", "tokens"]),
-        "<h2>Filter settings</h2>",
-        _table([{"stage": t["stage"], "settings": json.dumps(t["settings"], ensure_ascii=False, default=str)} for t in thresholds or []], ["stage", "settings"]),
-        "<h2>Dataset</h2>",
-        _table([s for s in ds.get("shards", [])][:200], ["path", "rows", "tokens", "documents", "bytes", "sha256"]),
-        "</body></html>",
-    ]
-    return "\n".join(p for p in parts if p)
-
-
-def croissant(summary: dict, prov: dict, name: str) -> dict:
-    """Croissant 1.0 JSON-LD for the token-shard dataset, with Responsible-AI fields."""
-    ds = prov.get("dataset") or {}
-    licenses = sorted({r["license"] for r in prov.get("by_license") or [] if r.get("license")})
-    pii = prov.get("pii") or []
-    files = [
-        {
-            "@type": "cr:FileObject",
-            "@id": s["path"],
-            "name": s["path"],
-            "contentUrl": s["path"],
-            "encodingFormat": "application/x-parquet",
-            "sha256": s["sha256"],
-            "contentSize": f"{s['bytes']} B",
-        }
-        for s in ds.get("shards", [])
-    ]
-    return {
-        "@context": {
-            "@language": "en",
-            "@vocab": "https://schema.org/",
-            "cr": "http://mlcommons.org/croissant/",
-            "rai": "http://mlcommons.org/croissant/RAI/",
-            "dct": "http://purl.org/dc/terms/",
-            "sc": "https://schema.org/",
-            "citeAs": "cr:citeAs",
-            "column": "cr:column",
-            "conformsTo": "dct:conformsTo",
-            "data": {"@id": "cr:data", "@type": "@json"},
-            "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
-            "equivalentProperty": "cr:equivalentProperty",
-            "examples": {"@id": "cr:examples", "@type": "@json"},
-            "extract": "cr:extract",
-            "field": "cr:field",
-            "fileProperty": "cr:fileProperty",
-            "fileObject": "cr:fileObject",
-            "fileSet": "cr:fileSet",
-            "format": "cr:format",
-            "includes": "cr:includes",
-            "isLiveDataset": "cr:isLiveDataset",
-            "jsonPath": "cr:jsonPath",
-            "key": "cr:key",
-            "md5": "cr:md5",
-            "parentField": "cr:parentField",
-            "path": "cr:path",
-            "recordSet": "cr:recordSet",
-            "references": "cr:references",
-            "regex": "cr:regex",
-            "repeated": "cr:repeated",
-            "replace": "cr:replace",
-            "samplingRate": "cr:samplingRate",
-            "separator": "cr:separator",
-            "source": "cr:source",
-            "subField": "cr:subField",
-            "transform": "cr:transform",
-        },
-        "@type": "sc:Dataset",
-        "name": name,
-        "description": (
-            f"Korean pretraining token shards built by kocorpus run {summary['run_id']}: "
-            f"{summary.get('documents_in_shards') or 0} documents, {summary.get('tokens') or 0} tokens, "
-            f"sequence length {ds.get('seq_len')}, dtype {ds.get('dtype')}."
-        ),
-        "conformsTo": "http://mlcommons.org/croissant/1.0",
-        "citeAs": f"kocorpus run {summary['run_id']} (config sha256 {summary.get('config_sha256', '')[:16]}), built with kocorpus {__version__}",
-        "url": "manifest.json",
-        "version": __version__,
-        "license": licenses,
-        "inLanguage": "ko",
-        "distribution": files,
-        "recordSet": [
-            {
-                "@type": "cr:RecordSet",
-                "@id": "rows",
-                "name": "rows",
-                "description": "Fixed-length packed rows of token ids (seq_len + 1), EOS between documents.",
-                "field": [
-                    {
-                        "@type": "cr:Field",
-                        "@id": "rows/tokens",
-                        "name": "tokens",
-                        "dataType": "sc:Integer",
-                        "repeated": True,
-                        "source": {"fileObject": {"@id": files[0]["@id"]} if files else {}, "extract": {"column": "tokens"}},
-                    },
-                    {
-                        "@type": "cr:Field",
-                        "@id": "rows/doc_starts",
-                        "name": "doc_starts",
-                        "dataType": "sc:Integer",
-                        "repeated": True,
-                        "source": {"fileObject": {"@id": files[0]["@id"]} if files else {}, "extract": {"column": "doc_starts"}},
-                    },
-                ],
-            }
-        ],
-        "rai:dataCollection": (
-            "Documents from declared sources (crawled web pages and licensed archives) read by kocorpus ingest; "
-            "sources: " + ", ".join(f"{r['source']} ({r['source_kind']}, {r['license']})" for r in prov.get("by_source") or [])
-        ),
-        "rai:dataCollectionType": ["Web Scraping", "Secondary Data Analysis"],
-        "rai:dataPreprocessingProtocol": [
-            "Unicode NFC normalization; licence policy and opt-out (domains, URL prefixes, TDM reservation); "
-            "fastText language ID; FineWeb-2 Korean quality rules; PII redaction; exact and MinHash dedup."
-        ],
-        "rai:personalSensitiveInformation": (
-            "Personal information detected by pattern and validator was replaced by typed placeholders before "
-            "tokenization: " + (", ".join(f"{p['type']} ({p['count']})" for p in pii) or "none detected") + "."
-        ),
-        "rai:dataLimitations": "Automatic filters make mistakes in both directions; see the reject counts by reason.",
-        "rai:dataBiases": "Source mix as listed in the report's tokens-by-source table; web text over-represents some domains.",
+    report_dir = ctx.layout.stage_dir("report")
+    rejects = consolidated_rejects(ctx)
+    rejects.write.mode("overwrite").parquet(str(report_dir / "rejects"))
+    n_rejects = ctx.spark.read.parquet(str(report_dir / "rejects")).agg(F.count(F.lit(1))).first()[0]
+    stats = ctx.stats
+    n_in = stats["ingest"]["in"]
+    n_kept = stats["dedup"]["out"]
+    shard = stats.get("shard") or {}
+    summary = {
+        "run_id": ctx.run_id,
+        "config_sha256": ctx.cfg.sha256(),
+        "documents_in": n_in,
+        "documents_kept": n_kept,
+        "documents_rejected": n_rejects,
+        "accounting_holds": n_in == n_kept + n_rejects,
+        "documents_in_shards": shard.get("documents"),
+        "tokens": shard.get("tokens"),
+        "funnel": funnel(stats),
+        "by_source": by_source(stats),
+        "filter_settings": (stats.get("filter") or {}).get("steps"),
+        "dedup": (stats.get("dedup") or {}).get("dedup"),
+        "outputs": outputs(ctx.layout),
     }
+    write_json_atomic(report_dir / "summary.json", summary)
+    files = write_report(report_dir, summary, collect_provenance(ctx), summary["filter_settings"])
+    if ctx.layout.dataset_dir.exists():
+        shutil.copyfile(files["croissant"], ctx.layout.dataset_dir / "croissant.json")
+    if not summary["accounting_holds"]:
+        raise RuntimeError(f"accounting identity broken: {n_in} in != {n_kept} kept + {n_rejects} rejected")
+    return {"in": n_in, "out": n_kept, "rejected_total": n_rejects, "summary": str(report_dir / "summary.json")}
 
 
-def write_report(report_dir: Path, summary: dict, prov: dict, thresholds: list | None) -> dict[str, str]:
-    report_dir.mkdir(parents=True, exist_ok=True)
-    doc = {**summary, "provenance": prov}
-    write_json_atomic(report_dir / "report.json", doc)
-    (report_dir / "report.html").write_text(render_html(summary, prov, thresholds), encoding="utf-8")
-    cr = croissant(summary, prov, f"kocorpus-{summary['run_id']}")
-    write_json_atomic(report_dir / "croissant.json", cr)
-    return {
-        "report_json": str(report_dir / "report.json"),
-        "report_html": str(report_dir / "report.html"),
-        "croissant": str(report_dir / "croissant.json"),
-    }
+def _read(ctx: RunContext, path: Path):
+    return ctx.spark.read.parquet(str(path)) if path.exists() else None
+
+
+def collect_provenance(ctx: RunContext) -> dict:
+    """Aggregate the run's provenance figures (all counts are documents unless named tokens)."""
+    from pyspark.sql import functions as F
+
+    lay = ctx.layout
+    out: dict = {}
+    kept = _read(ctx, lay.kept_dir("dedup"))
+    lineage_path = lineage_url(lay.shard_manifest) if lay.shard_manifest.exists() else None  # follows takedowns
+    if lineage_path is not None and kept is not None:
+        lineage = ctx.spark.read.parquet(lineage_path)
+        tokens_by_doc = lineage.groupBy("doc_id").agg(F.sum(F.col("end") - F.col("start")).alias("tokens"))
+        docs = kept.join(tokens_by_doc, "doc_id", "left").fillna({"tokens": 0})
+    elif kept is not None:
+        docs = kept.withColumn("tokens", F.lit(0))
+    else:
+        docs = None
+
+    def grouped(keys: list[str]) -> list[dict]:
+        if docs is None:
+            return []
+        rows = docs.groupBy(*keys).agg(F.count(F.lit(1)).alias("documents"), F.sum("tokens").alias("tokens")).collect()
+        return sorted((r.asDict() for r in rows), key=lambda d: (-(d["tokens"] or 0), str(d[keys[0]])))
+
+    out["by_source"] = grouped(["source", "source_kind", "license"])
+    out["by_license"] = grouped(["license"])
+    out["by_source_kind"] = grouped(["source_kind"])
+    domains = [d for d in grouped(["domain"]) if d["domain"]]
+    out["domains_total"] = len(domains)
+    top_n = max(1, -(-len(domains) // 10)) if domains else 0  # the top 10% of domains, at least one
+    out["top_domains"] = domains[: max(top_n, min(20, len(domains)))]
+    out["top_10_percent_domains"] = domains[:top_n]
+
+    filt = _read(ctx, lay.data_dir("filter"))
+    if filt is not None:
+        scores = filt.where(F.col("lang_score").isNotNull()).select("lang_score")
+        bins = [0] * (len(LANG_SCORE_BINS) - 1)
+        for r in scores.select(F.least(F.floor(F.col("lang_score") * 20), F.lit(19)).cast("int").alias("b")).groupBy("b").count().collect():
+            bins[r["b"]] = r["count"]
+        out["lang_score_histogram"] = {"edges": LANG_SCORE_BINS, "counts": bins}
+        pii = (
+            filt.where(F.col("pii_counts").isNotNull())
+            .select(F.explode("pii_counts").alias("type", "n"))
+            .groupBy("type")
+            .agg(F.sum("n").alias("n"), F.count(F.lit(1)).alias("documents"))
+            .collect()
+        )
+        out["pii"] = sorted(({"type": r["type"], "count": int(r["n"]), "documents": int(r["documents"])} for r in pii), key=lambda d: -d["count"])
+        langs = filt.groupBy("lang").count().collect()
+        out["languages"] = sorted(({"lang": r["lang"], "documents": r["count"]} for r in langs), key=lambda d: -d["documents"])
+    rejects = _read(ctx, lay.stage_dir("report") / "rejects")
+    if rejects is not None:
+        rows = rejects.groupBy("stage", "reason").count().collect()
+        out["reject_reasons"] = sorted(({"stage": r["stage"], "reason": r["reason"], "documents": r["count"]} for r in rows), key=lambda d: -d["documents"])
+    dedup = (ctx.stats.get("dedup") or {}).get("dedup") or {}
+    out["dedup_cluster_sizes"] = dedup.get("cluster_sizes") or dedup.get("cluster_size_histogram") or {}
+    manifest = lay.shard_manifest
+    out["dataset"] = json.loads(manifest.read_text()) if manifest.exists() else None
+    return out

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from kocorpus import __version__
-from kocorpus.pipelines.config import Config
-from kocorpus.pipelines.layout import RunLayout, write_json_atomic
+from kocorpus.config import Config
+from kocorpus.files import write_json_atomic
+from kocorpus.layout import RunLayout
 
 log = logging.getLogger("kocorpus")
 

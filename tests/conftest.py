@@ -6,6 +6,11 @@ import os
 import sys
 
 import pytest
+from hypothesis import settings
+
+# Tests check correctness, never time: no per-example deadline (a loaded CI machine is slow, not wrong).
+settings.register_profile("kocorpus", deadline=None)
+settings.load_profile("kocorpus")
 
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)

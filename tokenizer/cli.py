@@ -1,4 +1,4 @@
-"""Subcommands: ``train-tokenizer``, ``verify-shards``, ``publish``."""
+"""Subcommand ``train-tokenizer``: train the tokenizer on a sample of a run's cleaned documents."""
 
 from __future__ import annotations
 
@@ -16,45 +16,13 @@ def register(sub) -> None:
     p.add_argument("--out", help="output folder (default: <root>/tokenizers/<method>-<vocab>)")
     p.set_defaults(func=cmd_train_tokenizer)
 
-    p = sub.add_parser("verify-shards", help="recheck every checksum and count a manifest lists")
-    p.add_argument("manifest")
-    p.set_defaults(func=cmd_verify)
-
-    p = sub.add_parser("publish", help="copy a dataset to a local path or s3://, manifest last")
-    p.add_argument("manifest")
-    p.add_argument("target")
-    p.set_defaults(func=cmd_publish)
-
-
-def cmd_verify(args) -> int:
-    from kocorpus.tokenizer.manifest import verify_shards
-
-    try:
-        report = verify_shards(args.manifest)
-    except (OSError, ValueError) as e:  # no manifest, or not a shard manifest
-        print(f"FAILED {args.manifest}: {e}", file=sys.stderr)
-        return 1
-    if report.ok:
-        print(f"ok: {report.checked} files match {report.manifest}")
-        return 0
-    for p in report.problems:
-        print(f"FAILED {p}", file=sys.stderr)
-    return 1
-
-
-def cmd_publish(args) -> int:
-    from kocorpus.tokenizer.publish import publish
-
-    print(f"published: {publish(args.manifest, args.target, progress=lambda rel: print(f'  {rel}'))}")
-    return 0
-
 
 def cmd_train_tokenizer(args) -> int:
     from pathlib import Path
 
     import pyarrow.dataset as ds
 
-    from kocorpus.pipelines.config import load_config
+    from kocorpus.config import load_config
     from kocorpus.tokenizer.sample import draw_sample
     from kocorpus.tokenizer.train import train_tokenizer
 

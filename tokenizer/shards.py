@@ -14,13 +14,15 @@ row, end exclusive, EOS included).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from kocorpus.files import sha256_file
 
 LINEAGE_SCHEMA = pa.schema(
     [("shard", pa.string()), ("row", pa.int64()), ("doc_id", pa.string()), ("start", pa.int32()), ("end", pa.int32())]
@@ -62,14 +64,6 @@ class ShardSet:
     extra: dict = field(default_factory=dict)
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class ShardWriter:
     """Streams documents into shards under ``out_dir/shards/`` (see module docstring)."""
 
@@ -84,6 +78,8 @@ class ShardWriter:
         rows_per_shard: int = 16384,
         row_group_bytes: int = 4 << 20,
         name_prefix: str = "shard",
+        shard_name: Callable[[int], str] | None = None,
+        lineage_file: str = "lineage.parquet",
     ):
         self.out_dir = Path(out_dir)
         (self.out_dir / "shards").mkdir(parents=True, exist_ok=True)
@@ -96,6 +92,8 @@ class ShardWriter:
         self.rows_per_shard = rows_per_shard
         self.rows_per_group = max(1, row_group_bytes // (self.row_len * self.dtype.itemsize))
         self.name_prefix = name_prefix
+        self._shard_name = shard_name or (lambda i: f"shards/{name_prefix}-{i:05d}.parquet")
+        self.lineage_file = lineage_file
         self.schema = shard_schema(seq_len, self.dtype)
         self._row = np.empty(self.row_len, dtype=self.dtype)
         self._fill = 0
@@ -109,13 +107,13 @@ class ShardWriter:
         self._shard_docs = 0
         self._writer: pq.ParquetWriter | None = None
         self._lineage_rows: list[tuple] = []
-        self._lineage = pq.ParquetWriter(self.out_dir / "lineage.parquet", LINEAGE_SCHEMA, **PARQUET_OPTIONS)
+        self._lineage = pq.ParquetWriter(self.out_dir / lineage_file, LINEAGE_SCHEMA, **PARQUET_OPTIONS)
         self._infos: list[ShardInfo] = []
         self._padding = 0
         self._documents = 0
 
     def _shard_rel(self, index: int) -> str:
-        return f"shards/{self.name_prefix}-{index:05d}.parquet"
+        return self._shard_name(index)
 
     def add(self, doc_id: str, tokens) -> None:
         """Append one document's tokens (then EOS) to the stream."""
@@ -128,8 +126,17 @@ class ShardWriter:
         stream[:-1] = toks
         stream[-1] = self.eos_id
         self._documents += 1
+        self.add_piece(doc_id, stream, starts_document=True)
+
+    def add_piece(self, doc_id: str, stream: np.ndarray, *, starts_document: bool) -> None:
+        """Append a span of a document's token stream as it is (EOS included only if it is there).
+
+        ``starts_document`` marks the span's first token as the document's start
+        (``doc_starts``). A takedown re-packs the surviving spans of a shard with it.
+        """
+        stream = np.asarray(stream, dtype=self.dtype)
         pos = 0
-        first = True
+        first = starts_document
         while pos < stream.size:
             take = min(self.row_len - self._fill, stream.size - pos)
             self._row[self._fill : self._fill + take] = stream[pos : pos + take]
@@ -188,7 +195,7 @@ class ShardWriter:
         rel = self._shard_rel(self._shard_index)
         path = self.out_dir / rel
         self._infos.append(
-            ShardInfo(rel, self._shard_rows, self._shard_tokens, self._shard_docs, path.stat().st_size, file_sha256(path))
+            ShardInfo(rel, self._shard_rows, self._shard_tokens, self._shard_docs, path.stat().st_size, sha256_file(path))
         )
         self._shard_index += 1
         self._shard_rows = self._shard_tokens = self._shard_docs = 0
@@ -203,7 +210,7 @@ class ShardWriter:
             self._finish_row(padding=pad)
         self._close_shard()
         self._lineage.close()
-        lineage = self.out_dir / "lineage.parquet"
+        lineage = self.out_dir / self.lineage_file
         return ShardSet(
             shards=self._infos,
             seq_len=self.seq_len,
@@ -211,7 +218,7 @@ class ShardWriter:
             eos_id=self.eos_id,
             pad_id=self.pad_id,
             padding_tokens=self._padding,
-            lineage_path="lineage.parquet",
-            lineage_sha256=file_sha256(lineage),
+            lineage_path=self.lineage_file,
+            lineage_sha256=sha256_file(lineage),
             documents=self._documents,
         )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from kocorpus.files import sha256_file
 from kocorpus.filters.placeholders import SPECIAL_TOKENS
 
 #: Kiwi pre-tokenization defaults: split particles (J) and endings (E), the
@@ -38,14 +39,6 @@ class TokenizerInfo:
     bos_id: int
     eos_id: int
     pad_id: int
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def texts_sha256(texts: Sequence[str]) -> str:
@@ -88,7 +81,7 @@ def train_tokenizer(
         "training_chars": sum(len(t) for t in texts),
         "training_data_sha256": texts_sha256(texts),
         "seed": seed,
-        "tokenizer_sha256": file_sha256(path),
+        "tokenizer_sha256": sha256_file(path),
     }
     card_path = out / "tokenizer_card.json"
     card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
@@ -171,7 +164,7 @@ def load_tokenizer_info(path: str | Path) -> TokenizerInfo:
     return TokenizerInfo(
         path=str(path),
         card_path=str(path.with_name("tokenizer_card.json")),
-        sha256=file_sha256(path),
+        sha256=sha256_file(path),
         vocab_size=tok.get_vocab_size(),
         bos_id=ids["<|bos|>"],
         eos_id=ids["<|eos|>"],

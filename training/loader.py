@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from kocorpus.pipelines.storage import is_url
+from kocorpus.storage import is_url
 
 from .manifest import ShardManifest
 from .order import Block, SampleOrder

@@ -3,7 +3,7 @@
 A manifest (``kocorpus-shards/1``) is the commit record of a shard set: readers
 trust only the shards it lists. Shard paths are relative to the manifest's
 folder unless they are URLs; both local paths and ``s3://`` URLs are read
-through pyarrow filesystems (``kocorpus.pipelines.storage``).
+through pyarrow filesystems (``kocorpus.storage``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import posixpath
 from dataclasses import dataclass
 
-from kocorpus.pipelines.storage import filesystem, is_url
+from kocorpus.storage import filesystem, is_url
 
 FORMAT = "kocorpus-shards/1"
 DTYPES = ("uint16", "uint32")

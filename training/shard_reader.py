@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kocorpus.pipelines.storage import filesystem, is_url
+from kocorpus.storage import filesystem, is_url
 
 from .manifest import ShardEntry, ShardManifest
 

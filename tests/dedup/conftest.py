@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, rows_to_batch, sha256_text
+from kocorpus.schemas import DOCUMENT_SCHEMA, rows_to_batch, sha256_text
 
 
 def _doc_rows(texts, **common):

@@ -1,5 +1,5 @@
 from kocorpus.dedup.exact import exact_dedup
-from kocorpus.pipelines.schemas import DOCUMENT_COLUMNS, STAGE_OUTPUT_SCHEMA
+from kocorpus.schemas import DOCUMENT_COLUMNS, STAGE_OUTPUT_SCHEMA
 
 
 def test_exact_duplicates_collapse_to_the_survivor(make_docs, doc_rows):

@@ -21,7 +21,7 @@ def test_second_run_recognises_published_documents(spark, make_docs, korean_text
     t = [" ".join(kt.doc()) for _ in range(4)]
     run1 = [{"doc_id": f"r1-{i}", "source": "s", "text": x, "run_id": "run-1"} for i, x in enumerate(t)]
     run1.append({"doc_id": "r1-dup", "source": "s", "text": t[0], "run_id": "run-1"})
-    from kocorpus.pipelines.schemas import sha256_text
+    from kocorpus.schemas import sha256_text
 
     for r in run1:
         r["text_sha256"] = sha256_text(r["text"])

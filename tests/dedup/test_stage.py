@@ -1,5 +1,5 @@
 from kocorpus.dedup.stage import dedup_documents
-from kocorpus.pipelines.schemas import DOCUMENT_COLUMNS, STAGE_OUTPUT_SCHEMA
+from kocorpus.schemas import DOCUMENT_COLUMNS, STAGE_OUTPUT_SCHEMA
 
 
 def test_stage_accounts_for_every_document(spark, make_docs, doc_rows, tmp_path):

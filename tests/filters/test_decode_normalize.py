@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kocorpus.filters.decode import DecodeError, canonical_encoding, decode_bytes
+from kocorpus.sources.decode import DecodeError, canonical_encoding, decode_bytes
 from kocorpus.filters.normalize import TextNormalizer, normalize_text
-from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, sha256_text
+from kocorpus.schemas import DOCUMENT_SCHEMA, sha256_text
 import pyarrow as pa
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from kocorpus.filters.langid import FastTextLanguageId, label_to_lang
 from kocorpus.filters.policy import LicensePolicy
-from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA
+from kocorpus.schemas import DOCUMENT_SCHEMA
 
 
 def batch(rows):

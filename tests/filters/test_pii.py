@@ -13,7 +13,7 @@ from kocorpus.filters.base import Reject
 from kocorpus.filters.pii import PII_TYPES, KoreanPiiRedactor
 from kocorpus.filters.pii_validators import brn_check_digit, frn_check_digit, luhn_check_digit, rrn_check_digit
 from kocorpus.filters.placeholders import PLACEHOLDERS
-from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, rows_to_batch
+from kocorpus.schemas import DOCUMENT_SCHEMA, rows_to_batch
 
 TODAY = "2025-06-30"
 REDACT_ALL = {t: "redact" for t in PII_TYPES}

@@ -10,8 +10,8 @@ import pytest
 
 from kocorpus.filters.pii_validators import brn_check_digit, luhn_check_digit, rrn_check_digit
 from kocorpus.filters.placeholders import PLACEHOLDERS
-from kocorpus.pipelines.cli import sample_config_path
-from kocorpus.pipelines.config import SourceConfig, load_config
+from kocorpus.sample import config_path as sample_config_path
+from kocorpus.config import SourceConfig, load_config
 from kocorpus.pipelines.pipeline import run_pipeline
 
 pytestmark = pytest.mark.e2e
@@ -106,7 +106,7 @@ def _decoded_documents(ctx) -> dict[str, str]:
 
 
 def test_shards_hold_placeholders_and_no_pii_values(pii_run):
-    from kocorpus.pipelines.schemas import make_doc_id
+    from kocorpus.schemas import make_doc_id
 
     ctx, values = pii_run
     decoded = _decoded_documents(ctx)
@@ -136,7 +136,7 @@ def test_placeholders_are_single_tokens_in_the_shards(pii_run):
 def test_pii_counts_are_recorded_on_the_documents(pii_run):
     import pyarrow.dataset as ds
 
-    from kocorpus.pipelines.schemas import make_doc_id
+    from kocorpus.schemas import make_doc_id
 
     ctx, values = pii_run
     table = ds.dataset(ctx.layout.run_dir / "filter" / "data", partitioning="hive").to_table()

@@ -13,7 +13,7 @@ from kocorpus.filters.boilerplate import BoilerplateLineRemover
 from kocorpus.filters.korean_words import KiwiWordTokenizer
 from kocorpus.filters.quality import PROFILES, QualityFilter, resolve_thresholds
 from kocorpus.filters.spam_keywords import SpamKeywordDensity
-from kocorpus.pipelines.schemas import DOCUMENT_SCHEMA, rows_to_batch, sha256_text
+from kocorpus.schemas import DOCUMENT_SCHEMA, rows_to_batch, sha256_text
 
 from quality_fixtures import DOCS, EXPECTED, GOOD, GOOD_LINES, NOUNS
 

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 
 from kocorpus.orchestration import gates
 from kocorpus.orchestration.nightly import Night
-from kocorpus.pipelines.config import parse_config
-from kocorpus.tokenizer.manifest import write_manifest
+from kocorpus.config import parse_config
+from kocorpus.provenance.manifest import write_manifest
 from kocorpus.tokenizer.shards import ShardWriter
 
 S = gates.GateSettings()

@@ -12,8 +12,8 @@ import pytest
 
 from kocorpus.orchestration import published
 from kocorpus.orchestration.nightly import Night, NightOrderError
-from kocorpus.pipelines.config import parse_config
-from kocorpus.tokenizer.manifest import verify_shards, write_manifest
+from kocorpus.config import parse_config
+from kocorpus.provenance.manifest import verify_shards, write_manifest
 from kocorpus.tokenizer.shards import ShardWriter
 
 
@@ -110,26 +110,28 @@ def test_publish_that_dies_before_the_pointer_leaves_the_previous_version(tmp_pa
     published.append_night(target, _night_dataset(tmp_path, "nightly-2026-11-01", 10, 1), date="2026-11-01", inputs=[])
     before = (tmp_path / "pub" / "manifest.json").read_bytes()
     m2 = _night_dataset(tmp_path, "nightly-2026-11-02", 10, 2)
-    real = published.write_bytes
+    from kocorpus.provenance import manifest as manifest_mod
+
+    real = manifest_mod.write_bytes_atomic
 
     def dies_at_pointer(path, data):
-        if path.endswith("/manifest.json"):
+        if str(path).endswith("/manifest.json"):
             raise OSError("connection lost")
         real(path, data)
 
-    monkeypatch.setattr(published, "write_bytes", dies_at_pointer)
+    monkeypatch.setattr(manifest_mod, "write_bytes_atomic", dies_at_pointer)
     with pytest.raises(OSError):
         published.append_night(target, m2, date="2026-11-02", inputs=[])
     assert (tmp_path / "pub" / "manifest.json").read_bytes() == before
     assert verify_shards(tmp_path / "pub" / "manifest.json").ok
-    monkeypatch.setattr(published, "write_bytes", real)
+    monkeypatch.setattr(manifest_mod, "write_bytes_atomic", real)
     assert published.append_night(target, m2, date="2026-11-02", inputs=[])["version"] == 2
 
 
 def test_sensor_requests_each_drop_in_date_order(tmp_path):
     dg = pytest.importorskip("dagster")
     from kocorpus.orchestration.definitions import new_drop_sensor
-    from kocorpus.orchestration.operations import NightlyOps
+    from kocorpus.pipelines.nightly import nightly_ops
 
     cfg = _config(tmp_path)
     toml = tmp_path / "nightly.toml"
@@ -140,7 +142,7 @@ def test_sensor_requests_each_drop_in_date_order(tmp_path):
     _drop(tmp_path, "2026-11-01", "a.jsonl")
     (tmp_path / "drops" / "not-a-date").mkdir()
     (tmp_path / "drops" / "not-a-date" / "x.jsonl").write_text("{}\n")
-    ops = NightlyOps(toml)
+    ops = nightly_ops(toml)
     with dg.build_sensor_context(resources={"kocorpus": ops}) as ctx:
         requests = new_drop_sensor(ctx)
     assert [r.partition_key for r in requests] == ["2026-11-01", "2026-11-02"]
@@ -186,9 +188,8 @@ def test_schedule_runs_the_day_that_just_ended():
 
 def test_definitions_load_as_dagster_dev_loads_them():
     pytest.importorskip("dagster")
-    import kocorpus.orchestration as orch
+    from kocorpus.pipelines.nightly import defs  # the code location `dagster dev -m` loads
 
-    defs = orch.defs
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert {"night_inputs", "ingest", "dedup", "shard", "report", "published_dataset"} <= keys

@@ -16,9 +16,9 @@ dg = pytest.importorskip("dagster")
 
 from kocorpus.dedup.index import PublishedIndex  # noqa: E402
 from kocorpus.orchestration.definitions import ASSETS, GATES  # noqa: E402
-from kocorpus.orchestration.operations import NightlyOps  # noqa: E402
+from kocorpus.pipelines.nightly import nightly_ops  # noqa: E402
 from kocorpus.orchestration.published import PublishRefused  # noqa: E402
-from kocorpus.tokenizer.manifest import verify_shards  # noqa: E402
+from kocorpus.provenance.manifest import verify_shards  # noqa: E402
 
 from .fixtures import english_doc, korean_doc, near_copy, write_config, write_drop  # noqa: E402
 
@@ -59,7 +59,7 @@ def nightly(spark, tmp_path_factory):
     night2 += [(f"b-en{i}", english_doc(rng)) for i in range(2)]
     write_drop(tmp / "drops", D1, night1)
     write_drop(tmp / "drops", D2, night2)  # already there while night 1 runs: it must wait for its night
-    ops = NightlyOps(write_config(tmp), spark=spark, progress=lambda m: None)
+    ops = nightly_ops(write_config(tmp), spark=spark, progress=lambda m: None)
     instance = dg.DagsterInstance.ephemeral()
     r1 = _materialize(ops, D1, instance)
     v1 = json.loads((tmp / "published" / "manifest.json").read_text())

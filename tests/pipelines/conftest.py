@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kocorpus.pipelines.cli import sample_config_path
-from kocorpus.pipelines.config import load_config
+from kocorpus.sample import config_path as sample_config_path
+from kocorpus.config import load_config
 from kocorpus.pipelines.pipeline import run_pipeline
 
 

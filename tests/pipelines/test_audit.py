@@ -12,8 +12,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from kocorpus.pipelines.audit import shard_contents, trace
-from kocorpus.pipelines.takedown import TakedownRequest, takedown
+from kocorpus.provenance.audit import shard_contents, trace
+from kocorpus.provenance.takedown import TakedownRequest, run_targets, takedown
 
 pytestmark = pytest.mark.e2e
 
@@ -113,9 +113,10 @@ def test_takedown_rebuilds_only_affected_shards_and_verifies(demo_run, tmp_path)
     domain = min(shards_of, key=lambda k: (len(shards_of[k]), k))  # the domain that touches the fewest shards
     gone = {d["doc_id"] for d in kept if d["domain"] == domain}
     affected = shards_of[domain]
-    result = takedown(run_copy, TakedownRequest(domain=domain, requested_by="test"))
+    result = takedown(run_targets(run_copy), TakedownRequest(domain=domain, requested_by="test"))
     assert result["verified"] and set(result["documents_removed"]) == gone
-    assert set(result["shards_rebuilt"]) == affected and 0 < len(affected) < len(manifest["shards"])
+    assert [t["target"] for t in result["targets"]] == [str(dataset / "manifest.json")]
+    assert set(result["targets"][0]["shards_rebuilt"]) == affected and 0 < len(affected) < len(manifest["shards"])
     new = json.loads((dataset / "manifest.json").read_text())
     assert new["version"] == manifest["version"] + 1
     untouched = [s for s in manifest["shards"] if s["path"] not in affected]

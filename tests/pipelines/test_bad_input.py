@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import badinput  # noqa: E402
 
-from kocorpus.pipelines.config import load_config  # noqa: E402
+from kocorpus.config import load_config  # noqa: E402
 from kocorpus.pipelines.pipeline import run_pipeline  # noqa: E402
-from kocorpus.pipelines.schemas import make_doc_id  # noqa: E402
+from kocorpus.schemas import make_doc_id  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -140,8 +140,8 @@ MEASURE = textwrap.dedent(
     """
     import resource, sys, tracemalloc
     from pathlib import Path
-    from kocorpus.pipelines.config import load_config
-    from kocorpus.pipelines.ingest import plan_tasks, read_task
+    from kocorpus.config import load_config
+    from kocorpus.sources.tasks import plan_tasks, read_task
     cfg = load_config(sys.argv[1])
     tasks, _ = plan_tasks(cfg.sources)
     sources = {s.name: s for s in cfg.sources}
@@ -196,21 +196,22 @@ def test_any_bytes_every_jsonl_line_is_accounted_for_once(tmp_path, lines, codec
 
     import zstandard
 
-    from kocorpus.pipelines import readers
-    from kocorpus.pipelines.config import SourceConfig
+    from kocorpus.sources.jsonl import read_jsonl
+    from kocorpus.sources.records import Record
+    from kocorpus.config import SourceConfig
 
     payload = b"".join(line + b"\n" for line in lines)
     blob = {"": payload, ".gz": gzip.compress(payload, mtime=0), ".zst": zstandard.ZstdCompressor().compress(payload)}[codec]
     p = tmp_path / f"x.jsonl{codec}"
     p.write_bytes(blob)
     src = SourceConfig(name="s", kind="crawl", license="CC0-1.0", format="jsonl", path=str(p))
-    items = list(readers.read_jsonl(src, str(p), "x", 64))
+    items = list(read_jsonl(src, str(p), "x", 64))
     if not lines:
         assert [(i.offset, i.reason) for i in items] == [(0, "empty_file")]
         return
     assert [i.offset for i in items] == list(range(1, len(lines) + 1))
     for line, item in zip(lines, items):
-        if isinstance(item, readers.Record):
+        if isinstance(item, Record):
             item.text.encode("utf-8")  # storable by Arrow: no lone surrogates
             assert len(line) <= 64
         else:

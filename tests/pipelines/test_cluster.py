@@ -23,8 +23,8 @@ import pyspark
 import pytest
 from s3server import WEED, SeaweedS3, free_port
 
-from kocorpus.pipelines.cli import sample_config_path
-from kocorpus.tokenizer.manifest import verify_shards
+from kocorpus.sample import config_path as sample_config_path
+from kocorpus.provenance.manifest import verify_shards
 
 pytestmark = pytest.mark.slow
 

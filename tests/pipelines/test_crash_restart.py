@@ -19,8 +19,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_determinism import fingerprint, finish, kocorpus_run  # noqa: E402
 
-from kocorpus.pipelines.ingest import FAULT_ENV  # noqa: E402
-from kocorpus.pipelines.layout import MARKER  # noqa: E402
+from kocorpus.pipelines.outcomes import FAULT_ENV  # noqa: E402
+from kocorpus.layout import MARKER  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kocorpus.pipelines.cli import sample_config_path
+from kocorpus.sample import config_path as sample_config_path
 
 pytestmark = pytest.mark.e2e  # a second full run in its own process: ~55 s on 2 quiet cores
 

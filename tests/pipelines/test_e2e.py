@@ -10,7 +10,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from kocorpus.pipelines.cli import sample_config_path
+from kocorpus.sample import config_path as sample_config_path
 from kocorpus.pipelines.pipeline import run_pipeline
 
 pytestmark = pytest.mark.e2e

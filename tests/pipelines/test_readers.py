@@ -8,10 +8,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from kocorpus.pipelines import readers
-from kocorpus.pipelines.config import SourceConfig
-from kocorpus.pipelines.ingest import plan_tasks, read_task
-from kocorpus.pipelines.schemas import STAGE_OUTPUT_SCHEMA, make_doc_id
+from kocorpus.sources import jsonl, parquet, records, text, warc
+from kocorpus.config import SourceConfig
+from kocorpus.sources.tasks import plan_tasks, read_task
+from kocorpus.schemas import STAGE_OUTPUT_SCHEMA, make_doc_id
 
 
 def src(fmt, path, **kw):
@@ -21,7 +21,7 @@ def src(fmt, path, **kw):
 def items(gen):
     recs, quar = [], []
     for it in gen:
-        (recs if isinstance(it, readers.Record) else quar).append(it)
+        (recs if isinstance(it, records.Record) else quar).append(it)
     return recs, quar
 
 
@@ -37,7 +37,7 @@ def test_jsonl_good_bad_and_wrong_type_lines(tmp_path):
         b'{"text": "\xff\xfe\xfd"}',
     ]
     p.write_bytes(b"\n".join(lines) + b"\n")
-    recs, quar = items(readers.read_jsonl(src("jsonl", p), str(p), "a.jsonl", 1 << 20))
+    recs, quar = items(jsonl.read_jsonl(src("jsonl", p), str(p), "a.jsonl", 1 << 20))
     assert [r.key for r in recs] == ["x1", "a.jsonl:6"]
     assert recs[0].url == "https://www.Example.com/a" and recs[0].date == "2024-01-02"
     assert recs[1].text == "한국어 CP949" and recs[1].encoding == "cp949"
@@ -55,7 +55,7 @@ def test_truncated_gzip_keeps_what_was_read_and_quarantines_the_rest(tmp_path):
     blob = gzip.compress(payload, mtime=0)
     p = tmp_path / "t.jsonl.gz"
     p.write_bytes(blob[: len(blob) // 2])
-    recs, quar = items(readers.read_jsonl(src("jsonl", p), str(p), "t", 1 << 20))
+    recs, quar = items(jsonl.read_jsonl(src("jsonl", p), str(p), "t", 1 << 20))
     assert 0 < len(recs) < 200
     assert len(quar) == 1 and quar[0].reason == "truncated_file" and quar[0].offset == len(recs) + 1
 
@@ -66,7 +66,7 @@ def test_zstd_with_garbage_appended(tmp_path):
     payload = "\n".join(json.dumps({"text": f"문서 {i}"}, ensure_ascii=False) for i in range(10)).encode() + b"\n"
     p = tmp_path / "z.jsonl.zst"
     p.write_bytes(zstandard.ZstdCompressor().compress(payload) + b"garbage-after-the-frame")
-    recs, quar = items(readers.read_jsonl(src("jsonl", p), str(p), "z", 1 << 20))
+    recs, quar = items(jsonl.read_jsonl(src("jsonl", p), str(p), "z", 1 << 20))
     assert len(recs) == 10
     assert len(quar) == 1 and quar[0].reason in ("corrupt_file", "truncated_file")
 
@@ -77,7 +77,7 @@ def test_oversized_line_is_skipped_without_loading_it(tmp_path):
         f.write(json.dumps({"text": "가" * 10}).encode() + b"\n")
         f.write(b'{"text": "' + b"a" * 300_000 + b'"}\n')
         f.write(json.dumps({"text": "나" * 10}).encode() + b"\n")
-    recs, quar = items(readers.read_jsonl(src("jsonl", p), str(p), "big", 100_000))
+    recs, quar = items(jsonl.read_jsonl(src("jsonl", p), str(p), "big", 100_000))
     assert [r.offset for r in recs] == [1, 3]
     assert quar[0].reason == "too_large" and quar[0].offset == 2
 
@@ -87,16 +87,16 @@ def test_text_file_cp949_and_empty(tmp_path):
     (tmp_path / "a.txt").write_bytes(korean.encode("cp949"))
     (tmp_path / "b.txt").write_bytes(b"")
     s = src("text", tmp_path / "*.txt")
-    recs, quar = items(readers.read_text_file(s, str(tmp_path / "a.txt"), "a.txt", 1 << 20, 100))
+    recs, quar = items(text.read_text_file(s, str(tmp_path / "a.txt"), "a.txt", 1 << 20, 100))
     assert recs[0].text == korean and recs[0].encoding == "cp949"
-    recs, quar = items(readers.read_text_file(s, str(tmp_path / "b.txt"), "b.txt", 1 << 20, 0))
+    recs, quar = items(text.read_text_file(s, str(tmp_path / "b.txt"), "b.txt", 1 << 20, 0))
     assert not recs and quar[0].reason == "empty_record"
 
 
 def test_parquet_with_unexpected_schema_is_quarantined(tmp_path):
     p = tmp_path / "x.parquet"
     pq.write_table(pa.table({"body": [1, 2, 3]}), p)
-    recs, quar = items(readers.read_parquet(src("parquet", p), str(p), "x", 1 << 20, None))
+    recs, quar = items(parquet.read_parquet(src("parquet", p), str(p), "x", 1 << 20, None))
     assert not recs and quar[0].reason == "unexpected_schema"
 
 
@@ -106,9 +106,9 @@ def test_parquet_field_mapping_and_row_offsets(tmp_path):
     s = src("parquet", p, fields={"text": "body", "id": "key"})
     tasks, _ = plan_tasks([s])
     assert [t.row_group for t in tasks] == [0, 1]
-    recs, quar = items(readers.read_parquet(s, str(p), "x", 1 << 20, 1))
+    recs, quar = items(parquet.read_parquet(s, str(p), "x", 1 << 20, 1))
     assert [(r.key, r.offset) for r in recs] == [("k3", 2)]
-    recs, quar = items(readers.read_parquet(s, str(p), "x", 1 << 20, 0))
+    recs, quar = items(parquet.read_parquet(s, str(p), "x", 1 << 20, 0))
     assert [r.key for r in recs] == ["k1"] and quar[0].offset == 1
 
 
@@ -135,7 +135,7 @@ def test_warc_html_text_tdm_and_euc_kr(tmp_path):
     )
     p = tmp_path / "x.warc"
     p.write_bytes(data)
-    recs, quar = items(readers.read_warc(src("warc", p), str(p), "x", 1 << 20))
+    recs, quar = items(warc.read_warc(src("warc", p), str(p), "x", 1 << 20))
     assert recs[0].text == "똠방각하 펲시콜라" and recs[0].encoding == "cp949" and recs[0].url == "https://a.example/1"
     assert recs[1].tdm_reserved and not recs[0].tdm_reserved
     assert quar[0].reason == "not_text"
@@ -146,7 +146,7 @@ def test_warc_with_wrong_content_length_is_quarantined(tmp_path):
     broken = data.replace(b"Content-Length: ", b"Content-Length: 9", 1)
     p = tmp_path / "bad.warc"
     p.write_bytes(broken)
-    recs, quar = items(readers.read_warc(src("warc", p), str(p), "bad", 1 << 20))
+    recs, quar = items(warc.read_warc(src("warc", p), str(p), "bad", 1 << 20))
     assert quar and quar[-1].reason in ("corrupt_file", "truncated_file", "truncated_record")
 
 
@@ -169,7 +169,7 @@ def test_read_task_rows_have_provenance_and_stable_ids(tmp_path):
 
 @pytest.mark.parametrize("url,domain", [("https://www.naver.com/x", "naver.com"), ("http://News.Daum.net", "news.daum.net"), (None, None), ("nonsense", None)])
 def test_domain_of(url, domain):
-    assert readers.domain_of(url) == domain
+    assert records.domain_of(url) == domain
 
 
 def test_truncated_zstd_is_quarantined(tmp_path):
@@ -179,6 +179,6 @@ def test_truncated_zstd_is_quarantined(tmp_path):
     blob = zstandard.ZstdCompressor().compress(payload)  # several 128 KiB blocks
     p = tmp_path / "cut.jsonl.zst"
     p.write_bytes(blob[: len(blob) * 2 // 3])
-    recs, quar = items(readers.read_jsonl(src("jsonl", p), str(p), "cut", 1 << 20))
+    recs, quar = items(jsonl.read_jsonl(src("jsonl", p), str(p), "cut", 1 << 20))
     assert 0 < len(recs) < 30000
     assert [q.reason for q in quar] == ["truncated_file"]

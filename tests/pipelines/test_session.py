@@ -17,8 +17,8 @@ def test_missing_java_message_says_how_to_install(monkeypatch):
 
 
 def test_config_hash_ignores_the_output_root_but_not_the_settings():
-    from kocorpus.pipelines.cli import sample_config_path
-    from kocorpus.pipelines.config import load_config
+    from kocorpus.sample import config_path as sample_config_path
+    from kocorpus.config import load_config
 
     a = load_config(sample_config_path(), {"run": {"root": "/tmp/a"}})
     b = load_config(sample_config_path(), {"run": {"root": "/tmp/b"}})

@@ -112,7 +112,8 @@ def test_kiwi_merges_keep_particles_apart_from_nouns(kiwi_tokenizer, plain_token
 
 
 def test_tokenizer_card_describes_training(kiwi_tokenizer, fixture_docs):
-    from kocorpus.tokenizer.train import file_sha256, texts_sha256
+    from kocorpus.files import sha256_file as file_sha256
+    from kocorpus.tokenizer.train import texts_sha256
 
     card = json.loads(open(kiwi_tokenizer.card_path, encoding="utf-8").read())
     assert card["method"] == "kiwi"
@@ -168,7 +169,7 @@ def test_encoding_works_where_kiwipiepy_cannot_be_imported(kiwi_tokenizer):
 
 
 def test_spark_map_in_arrow_matches_direct_encoding(spark, kiwi_tokenizer, fixture_docs):
-    from kocorpus.pipelines.tokenize_job import ENCODED_DDL
+    from kocorpus.pipelines.tokenize import ENCODED_DDL
 
     path = kiwi_tokenizer.path
     docs = fixture_docs[:200] + ["", "<|email|>로 보내 주세요", "\x00\x1f🇰🇷"]

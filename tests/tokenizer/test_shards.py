@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kocorpus.tokenizer.encode import TokenEncoder
-from kocorpus.tokenizer.manifest import load_manifest, verify_shards, write_manifest
-from kocorpus.tokenizer.publish import PublishError, publish
+from kocorpus.provenance.manifest import load_manifest, verify_shards, write_manifest
+from kocorpus.provenance.publish import PublishError, publish
 from kocorpus.tokenizer.shards import LINEAGE_SCHEMA, ShardWriter, token_dtype
 from kocorpus.tokenizer.train import TokenizerInfo
 

@@ -159,7 +159,7 @@ def write_real_shards(
     vocab_size: int = 64,
 ):
     """Write a shard set with the pipeline's own writer; returns the manifest path."""
-    from kocorpus.tokenizer.manifest import write_manifest
+    from kocorpus.provenance.manifest import write_manifest
     from kocorpus.tokenizer.shards import ShardWriter, token_dtype
     from kocorpus.tokenizer.train import TokenizerInfo
 
@@ -193,7 +193,7 @@ def write_korean_shards(out_dir, docs: int = 160, seq_len: int = 64, vocab_size:
     import pyarrow as pa
 
     from kocorpus.tokenizer.encode import TokenEncoder
-    from kocorpus.tokenizer.manifest import write_manifest
+    from kocorpus.provenance.manifest import write_manifest
     from kocorpus.tokenizer.shards import ShardWriter
     from kocorpus.tokenizer.train import train_tokenizer
 

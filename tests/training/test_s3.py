@@ -30,7 +30,7 @@ def s3(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def published(s3, tmp_path_factory):
-    from kocorpus.tokenizer.publish import publish
+    from kocorpus.provenance.publish import publish
 
     local = write_korean_shards(tmp_path_factory.mktemp("ko"), docs=60)
     return local, publish(local, "s3://shards/ko")
@@ -65,7 +65,7 @@ def test_s3_through_spawned_workers_and_a_local_cache(published, tmp_path):
 
 
 def test_corrupted_remote_shard_fails_naming_it(s3, published, tmp_path):
-    from kocorpus.tokenizer.publish import publish
+    from kocorpus.provenance.publish import publish
 
     local, _ = published
     remote = publish(local, "s3://shards/bad")

@@ -1,12 +1,13 @@
-"""Auditing a run: trace a document, list a shard's contents, summarise the report.
+"""Auditing: trace a document through a run, list a shard's contents.
 
-Works from the run folder alone (stage data, rejects, lineage, manifest),
-with pyarrow on one machine: an auditor needs no Spark session.
+``trace`` works from the run folder (stage data, rejects, and the lineage its
+manifest lists); ``shard_contents`` from a manifest alone (local or ``s3://``,
+its lineage and documents table) or a run folder. pyarrow on one machine: an
+auditor needs no Spark session.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,18 +15,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from kocorpus.pipelines.layout import RunLayout
+from kocorpus.layout import DOCUMENT_STAGES, RunLayout
+from kocorpus.provenance.lineage import read_documents, read_lineage
 
-DOC_STAGES = ("ingest", "filter", "dedup")
 TRACE_COLUMNS = [
     "doc_id", "source", "source_kind", "license", "url", "domain", "crawl_date", "source_file", "source_offset",
     "lang", "lang_score", "pii_counts", "dup_cluster", "reject_stage", "reject_reason", "reject_value", "dup_of",
 ]  # fmt: skip
-
-
-def layout_of(run_dir: str | Path) -> RunLayout:
-    p = Path(run_dir).resolve()
-    return RunLayout(str(p.parent.parent), p.name)
 
 
 def _stage_table(lay: RunLayout, stage: str, flt) -> pa.Table:
@@ -37,9 +33,12 @@ def _stage_table(lay: RunLayout, stage: str, flt) -> pa.Table:
     return d.to_table(columns=cols, filter=flt)
 
 
-def _lineage(lay: RunLayout) -> pa.Table:
-    manifest = json.loads(lay.shard_manifest.read_text())
-    return ds.dataset(lay.dataset_dir / manifest["lineage"]["path"]).to_table()
+def dataset_manifest(location: str | Path) -> str:
+    """The shard manifest of ``location``: a run folder's dataset, else ``location`` itself (a manifest or its folder)."""
+    text = str(location)
+    if "://" not in text and (Path(text) / "shard" / "dataset").is_dir():
+        return str(RunLayout.of(text).shard_manifest)
+    return text
 
 
 @dataclass
@@ -68,18 +67,18 @@ class Trace:
 
 def trace(run_dir: str | Path, key: str) -> list[Trace]:
     """Every document whose ``doc_id`` or ``url`` is ``key``, with its path through the stages."""
-    lay = layout_of(run_dir)
+    lay = RunLayout.of(run_dir)
     flt = (ds.field("doc_id") == key) | (ds.field("url") == key)
     first = _stage_table(lay, "ingest", flt)
     ids = sorted(set(first.column("doc_id").to_pylist())) if first.num_rows else []
     if not ids:
         return []
-    lineage = _lineage(lay) if lay.shard_manifest.exists() else None
+    lineage = read_lineage(lay.shard_manifest) if lay.shard_manifest.exists() else None
     out = []
     for doc_id in ids:
         steps: list[TraceStep] = []
         prov: dict = {}
-        for stage in DOC_STAGES:
+        for stage in DOCUMENT_STAGES:
             t = _stage_table(lay, stage, ds.field("doc_id") == doc_id)
             if not t.num_rows:
                 break
@@ -102,19 +101,27 @@ def trace(run_dir: str | Path, key: str) -> list[Trace]:
     return out
 
 
-def shard_contents(run_dir: str | Path, shard: str) -> list[dict]:
-    """Documents inside one shard (by path as listed in the manifest, or its file name)."""
-    lay = layout_of(run_dir)
-    lineage = _lineage(lay)
+def shard_contents(location: str | Path, shard: str) -> list[dict]:
+    """Documents inside one shard (by path as listed in the manifest, or its file name).
+
+    ``location`` is a run folder or a manifest (local or ``s3://``). Provenance comes from the
+    dataset's documents table, or from the run's cleaned documents for datasets without one.
+    """
+    manifest = dataset_manifest(location)
+    lineage = read_lineage(manifest)
     names = set(lineage.column("shard").to_pylist())
     match = [n for n in names if n == shard or Path(n).name == Path(shard).name]
     if not match:
-        raise KeyError(f"shard {shard!r} is not in the manifest of {lay.run_dir}")
+        raise KeyError(f"shard {shard!r} is not in the manifest {manifest}")
     hit = lineage.filter(pc.equal(lineage.column("shard"), match[0]))
     tokens: dict[str, int] = {}
     for r in hit.to_pylist():
         tokens[r["doc_id"]] = tokens.get(r["doc_id"], 0) + r["end"] - r["start"]
-    docs = _stage_table(lay, "dedup", ds.field("doc_id").isin(list(tokens)))
+    docs = read_documents(manifest)
+    if docs is not None:
+        docs = docs.filter(pc.is_in(docs.column("doc_id"), pa.array(list(tokens), pa.string())))
+    else:
+        docs = _stage_table(RunLayout.of(location), "dedup", ds.field("doc_id").isin(list(tokens)))
     info = {r["doc_id"]: r for r in docs.to_pylist()}
     return [
         {

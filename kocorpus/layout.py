@@ -17,20 +17,30 @@ runner deletes it and redoes the stage. Only local and cluster filesystems
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kocorpus.files import write_json_atomic
+
 MARKER = "_SUCCESS.json"
+#: The stages of a run, in order: each writes ``<run>/<stage>/``.
+STAGES = ("ingest", "filter", "dedup", "tokenize", "shard", "report")
+#: Stages whose output is documents split by outcome (kept / rejected).
+DOCUMENT_STAGES = ("ingest", "filter", "dedup")
 
 
 @dataclass(frozen=True)
 class RunLayout:
     root: str
     run_id: str
+
+    @classmethod
+    def of(cls, run_dir: str | Path) -> "RunLayout":
+        """The layout of an existing run folder ``<root>/runs/<run_id>``."""
+        p = Path(run_dir).resolve()
+        return cls(str(p.parent.parent), p.name)
 
     @property
     def run_dir(self) -> Path:
@@ -75,13 +85,3 @@ class RunLayout:
     @property
     def shard_manifest(self) -> Path:
         return self.dataset_dir / "manifest.json"
-
-
-def write_json_atomic(path: Path, obj: Any) -> None:
-    """Write JSON through a temporary file and rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2, ensure_ascii=False, sort_keys=True, default=str)
-        f.write("\n")
-    os.replace(tmp, path)

@@ -95,11 +95,11 @@ def configure(section: dict[str, Any] | None) -> None:
     section = dict(section or {})
     unknown = set(section) - set(STORAGE_KEYS)
     if unknown:
-        from kocorpus.pipelines.config import ConfigError
+        from kocorpus.config import ConfigError
 
         raise ConfigError(f"[storage]: unknown key(s) {sorted(unknown)}; known: {sorted(STORAGE_KEYS)}")
     if bool(section.get("access_key_id")) != bool(section.get("secret_access_key")):
-        from kocorpus.pipelines.config import ConfigError
+        from kocorpus.config import ConfigError
 
         raise ConfigError("[storage]: access_key_id and secret_access_key go together (set both or neither)")
     _CONFIGURED.clear()
@@ -407,3 +407,39 @@ def open_input(path: str) -> BinaryIO:
 def open_random_access(path: str):
     fs, inner = filesystem(path)
     return fs.open_input_file(inner)
+
+
+def join(base: str, rel: str) -> str:
+    """``rel`` under ``base`` (a local folder or an ``s3://`` prefix); a URL or absolute ``rel`` stays as it is."""
+    if is_url(rel) or rel.startswith("/"):
+        return rel
+    return f"{str(base).rstrip('/')}/{rel}"
+
+
+def exists(path: str) -> bool:
+    fs, inner = filesystem(path)
+    return fs.get_file_info(inner).type != pafs.FileType.NotFound
+
+
+def is_dir(path: str) -> bool:
+    fs, inner = filesystem(path)
+    return fs.get_file_info(inner).type == pafs.FileType.Directory
+
+
+def read_bytes(path: str) -> bytes | None:
+    """The whole file or object at ``path``; None when it does not exist."""
+    fs, inner = filesystem(path)
+    try:
+        with fs.open_input_stream(inner) as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def copy_file(src: str, dest: str) -> None:
+    """Stream ``src`` to ``dest`` (each local or ``s3://``) in 8 MiB pieces, creating ``dest``'s folder."""
+    fs, inner = filesystem(dest)
+    fs.create_dir(inner.rsplit("/", 1)[0], recursive=True)
+    with open_input(src) as f, fs.open_output_stream(inner) as out:
+        while chunk := f.read(8 << 20):
+            out.write(chunk)

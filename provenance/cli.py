@@ -1,16 +1,23 @@
-"""Subcommands for auditors: ``report``, ``audit trace|shard|summary`` and ``takedown``."""
+"""Subcommands for auditors and trainers: ``verify-shards``, ``publish``, ``audit trace|shard|summary``, ``takedown``.
+
+None needs Spark: they read manifests, lineage and run folders with pyarrow, local or ``s3://``.
+"""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="(re)write a run's provenance report: JSON, HTML, Croissant")
-    p.add_argument("run_dir", help="<root>/runs/<run_id>")
-    p.add_argument("--config", help="config file of the run (default: the one recorded in run.json)")
-    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("verify-shards", help="recheck every checksum and count a manifest lists")
+    p.add_argument("manifest")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("publish", help="copy a dataset to a local path or s3://, manifest last")
+    p.add_argument("manifest")
+    p.add_argument("target")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("audit", help="trace a document, list a shard, summarise a run")
     asub = p.add_subparsers(dest="audit_command", required=True)
@@ -21,15 +28,22 @@ def register(sub) -> None:
     t.set_defaults(func=cmd_trace)
     s = asub.add_parser("shard", help="documents, sources and licences inside one shard")
     s.add_argument("shard", help="shard path as in the manifest (or its file name)")
-    s.add_argument("--run", required=True, dest="run_dir")
+    s.add_argument("--run", required=True, dest="run_dir", metavar="RUN_OR_MANIFEST",
+                   help="<root>/runs/<run_id>, or a manifest (local or s3://)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_shard)
     m = asub.add_parser("summary", help="the report's headline in the terminal")
     m.add_argument("--run", required=True, dest="run_dir")
     m.set_defaults(func=cmd_summary)
 
-    p = sub.add_parser("takedown", help="remove documents everywhere and rebuild only the affected shards")
-    p.add_argument("--run", required=True, dest="run_dir", help="<root>/runs/<run_id> whose dataset to rebuild")
+    p = sub.add_parser(
+        "takedown",
+        help="remove documents from a run's dataset and every published copy; rebuild only the affected shards",
+    )
+    p.add_argument("--run", dest="run_dir",
+                   help="<root>/runs/<run_id>: its dataset and every copy it was published to (publish, nightly)")
+    p.add_argument("--manifest", action="append", default=[], metavar="MANIFEST",
+                   help="a dataset's manifest (local or s3://); repeat for several copies")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--url")
     g.add_argument("--domain")
@@ -40,27 +54,33 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_takedown)
 
 
-def cmd_report(args) -> int:
-    from kocorpus.pipelines.audit import layout_of
-    from kocorpus.pipelines.config import load_config, parse_config
-    from kocorpus.pipelines.pipeline import run_pipeline
+def cmd_verify(args) -> int:
+    from kocorpus.provenance.manifest import verify_shards
 
-    lay = layout_of(args.run_dir)
-    if args.config:
-        cfg = load_config(args.config)
-    else:
-        recorded = json.loads(lay.run_manifest.read_text())["config"]
-        cfg = parse_config(recorded)
-    cfg.run.root = lay.root
-    run_pipeline(cfg, run_id=lay.run_id, stages=["report"], force=["report"])
-    print(f"report: {lay.stage_dir('report') / 'report.html'}")
+    try:
+        report = verify_shards(args.manifest)
+    except (OSError, ValueError) as e:  # no manifest, or not a shard manifest
+        print(f"FAILED {args.manifest}: {e}", file=sys.stderr)
+        return 1
+    if report.ok:
+        print(f"ok: {report.checked} files match {report.manifest}")
+        return 0
+    for p in report.problems:
+        print(f"FAILED {p}", file=sys.stderr)
+    return 1
+
+
+def cmd_publish(args) -> int:
+    from kocorpus.provenance.publish import publish
+
+    print(f"published: {publish(args.manifest, args.target, progress=lambda rel: print(f'  {rel}'))}")
     return 0
 
 
 def cmd_trace(args) -> int:
     from dataclasses import asdict
 
-    from kocorpus.pipelines.audit import trace
+    from kocorpus.provenance.audit import trace
 
     found = trace(args.run_dir, args.key)
     if not found:
@@ -87,7 +107,7 @@ def cmd_trace(args) -> int:
 
 
 def cmd_shard(args) -> int:
-    from kocorpus.pipelines.audit import shard_contents
+    from kocorpus.provenance.audit import shard_contents
 
     rows = shard_contents(args.run_dir, args.shard)
     if args.json:
@@ -108,9 +128,9 @@ def cmd_shard(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from kocorpus.pipelines.audit import layout_of
+    from kocorpus.layout import RunLayout
 
-    lay = layout_of(args.run_dir)
+    lay = RunLayout.of(args.run_dir)
     path = lay.stage_dir("report") / "report.json"
     if not path.exists():
         print(f"no report for {lay.run_dir}: run `kocorpus report {lay.run_dir}`")
@@ -136,10 +156,14 @@ def cmd_summary(args) -> int:
 
 
 def cmd_takedown(args) -> int:
-    from kocorpus.pipelines.takedown import TakedownRequest, takedown
+    from kocorpus.provenance.takedown import TakedownRequest, run_targets, takedown
 
+    if not args.run_dir and not args.manifest:
+        print("kocorpus takedown: name the dataset with --run and/or --manifest", file=sys.stderr)
+        return 2
     req = TakedownRequest(url=args.url, domain=args.domain, source=args.source, doc_id=args.doc_id,
                           requested_by=args.requested_by, note=args.note)
-    result = takedown(args.run_dir, req)
+    targets = (run_targets(args.run_dir) if args.run_dir else []) + args.manifest
+    result = takedown(list(dict.fromkeys(targets)), req, run_dir=args.run_dir)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0 if result["verified"] else 1

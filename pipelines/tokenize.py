@@ -1,13 +1,9 @@
-"""The ``tokenize`` and ``shard`` stages: Spark encodes, the driver packs.
+"""The ``tokenize`` stage: train or load the tokenizer, then encode every document in Spark.
 
-``tokenize``: loads ``[tokenizer] path`` or trains a tokenizer on a
-deterministic, bounded, source-stratified sample of this run's cleaned
-documents; then encodes every document with ``tokenizers.encode_batch`` in
-``mapInArrow`` (no Kiwi at encode time) and writes them sorted by the packing
-order key ``sha256("<seed>:<doc_id>")``.
-
-``shard``: streams the sorted encodings on the driver, in order, into the
-shard writer (bounded memory), then writes lineage and, last, the manifest.
+Loads ``[tokenizer] path`` or trains a tokenizer on a deterministic, bounded,
+source-stratified sample of this run's cleaned documents; then encodes every
+document with ``tokenizers.encode_batch`` in ``mapInArrow`` (no Kiwi at encode
+time) and writes them sorted by the packing order key ``sha256("<seed>:<doc_id>")``.
 """
 
 from __future__ import annotations
@@ -17,11 +13,10 @@ from pathlib import Path
 from typing import Iterator
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from kocorpus import __version__
+from kocorpus.files import sha256_file
+from kocorpus.pipelines.outcomes import read_kept
 from kocorpus.pipelines.runner import RunContext
-from kocorpus.tokenizer.train import file_sha256
 
 ENCODED_DDL = "doc_id string, n_tokens int, tokens array<int>"
 
@@ -52,11 +47,10 @@ def sample_texts(ctx: RunContext, docs, max_chars: int) -> list[str]:
     return draw_sample(table, max_chars=max_chars, seed=seed)
 
 
-def tokenize(ctx: RunContext) -> dict:
+def run_tokenize(ctx: RunContext) -> dict:
     from pyspark import SparkFiles
     from pyspark.sql import functions as F
 
-    from kocorpus.pipelines.stages import read_kept
     from kocorpus.tokenizer.encode import TokenEncoder
 
     settings = tokenizer_settings(ctx)
@@ -86,7 +80,7 @@ def tokenize(ctx: RunContext) -> dict:
     tok_path = str(tok_dir / "tokenizer.json")
     # Spark refuses a second file of the same name with other contents in one session (several runs
     # in one driver): ship it under a content-addressed name.
-    shipped_name = f"tokenizer-{file_sha256(tok_path)[:16]}.json"
+    shipped_name = f"tokenizer-{sha256_file(tok_path)[:16]}.json"
     shipped = ctx.layout.stage_dir("tokenize") / shipped_name
     if not shipped.exists():
         shutil.copyfile(tok_path, shipped)
@@ -112,61 +106,3 @@ def tokenize(ctx: RunContext) -> dict:
         "tokenizer": tok_path,
         "trained": trained,
     }
-
-
-def iter_encoded(data_dir: Path) -> Iterator[pa.RecordBatch]:
-    """Encoded documents in packing order: Spark's sorted part files, read in name order."""
-    for part in sorted(data_dir.glob("part-*.parquet")):
-        yield from pq.ParquetFile(part).iter_batches(batch_size=2048, columns=["doc_id", "tokens", "order_key"])
-
-
-def shard(ctx: RunContext) -> dict:
-    from kocorpus.tokenizer.manifest import write_manifest
-    from kocorpus.tokenizer.shards import ShardWriter
-    from kocorpus.tokenizer.train import load_tokenizer_info
-
-    s = ctx.cfg.section("shards")
-    tok_src = ctx.layout.stage_dir("tokenize") / "tokenizer" / "tokenizer.json"
-    info = load_tokenizer_info(tok_src)
-    dataset = ctx.layout.dataset_dir
-    dataset.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(tok_src, dataset / "tokenizer.json")
-    writer = ShardWriter(
-        dataset,
-        seq_len=int(s.get("seq_len", 2048)),
-        vocab_size=info.vocab_size,
-        eos_id=info.eos_id,
-        pad_id=info.pad_id,
-        rows_per_shard=int(s.get("rows_per_shard", 16384)),
-        row_group_bytes=int(s.get("row_group_bytes", 4 << 20)),
-    )
-    last_key = None
-    for batch in iter_encoded(ctx.layout.stage_dir("tokenize") / "data"):
-        ids = batch.column("doc_id").to_pylist()
-        keys = batch.column("order_key").to_pylist()
-        toks = batch.column("tokens")
-        for i, (doc_id, key) in enumerate(zip(ids, keys)):
-            if last_key is not None and key < last_key:
-                raise RuntimeError("encoded documents are not in packing order")
-            last_key = key
-            writer.add(doc_id, toks[i].values.to_numpy(zero_copy_only=False))
-    shardset = writer.close()
-    ingest = ctx.stats.get("ingest", {})
-    manifest = write_manifest(
-        dataset,
-        shardset,
-        info,
-        run_id=ctx.run_id,
-        config_sha256=ctx.cfg.sha256(),
-        code_version=__version__,
-        inputs={"files": ingest.get("inputs", [])},
-    )
-    shards = shardset.shards
-    totals = {
-        "shards": len(shards),
-        "rows": sum(x.rows for x in shards),
-        "tokens": sum(x.tokens for x in shards),
-        "documents": sum(x.documents for x in shards),
-        "padding_tokens": shardset.padding_tokens,
-    }
-    return {"manifest": str(manifest), **totals}

@@ -8,9 +8,9 @@ demo prints: new inputs, kept documents, cross-night duplicates removed,
 gates and the published manifest version. A third pass reruns night 2 to
 show that nothing changes.
 
-Usage: ``python -m kocorpus.orchestration.nightly_demo [--root out/nightly-demo]``.
+Usage: ``python -m kocorpus.pipelines.nightly_demo [--root out/nightly-demo]``.
 The demo writes ``<root>/nightly.toml``, usable with
-``KOCORPUS_NIGHTLY_CONFIG=<root>/nightly.toml dagster dev -m kocorpus.orchestration``.
+``KOCORPUS_NIGHTLY_CONFIG=<root>/nightly.toml dagster dev -m kocorpus.pipelines.nightly``.
 """
 
 from __future__ import annotations
@@ -121,9 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     import dagster as dg
 
     from kocorpus.orchestration.definitions import ASSETS, GATES
-    from kocorpus.orchestration.operations import NightlyOps
     from kocorpus.orchestration.published import latest
-    from kocorpus.pipelines.cli import sample_config_path
+    from kocorpus.pipelines.nightly import nightly_ops
+    from kocorpus.sample import config_path as sample_config_path
 
     root = Path(args.root).resolve()
     if root.exists():
@@ -132,11 +132,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    (root / STAMP).write_text("made by kocorpus.orchestration.nightly_demo\n")
+    (root / STAMP).write_text("made by kocorpus.pipelines.nightly_demo\n")
     sample_toml = Path(sample_config_path())
     build_drops(sample_toml.parent / "data", root / "drops")
     config = write_config(sample_toml, root)
-    ops = NightlyOps(config, progress=lambda m: None)
+    ops = nightly_ops(config, progress=lambda m: None)
     instance = dg.DagsterInstance.ephemeral()
     print(f"nightly demo in {root}\n  drops: {', '.join(NIGHTS)}  config: {config}\n")
     try:

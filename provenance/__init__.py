@@ -1,0 +1,1 @@
+"""Provenance: manifests and their versions, lineage, publishing, audit, takedown, summary, report, Croissant."""
