@@ -420,7 +420,7 @@ def _did_you_mean(name: str, valid: list[str]) -> str:
 def _resolve(p: str, base: Path) -> str:
     if "://" in p or os.path.isabs(p):
         return p
-    return str((base / p).resolve()) if not any(c in p for c in "*?[") else str(base.resolve() / p)
+    return str((base / p).resolve()) if not any(c in p for c in "*?[{") else str(base.resolve() / p)
 
 
 def _resolve_paths(table: dict[str, Any], base: Path) -> dict[str, Any]:

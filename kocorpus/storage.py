@@ -30,6 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import pyarrow.fs as pafs
+from wcmatch import glob
+
+#: Glob flags: ``**`` across folders, ``{a,b}`` alternatives, dotfiles matched like other names.
+GLOB_FLAGS = glob.GLOBSTAR | glob.BRACE | glob.DOTGLOB
 
 #: Keys of the ``[storage]`` table that hold credentials: redacted wherever config is written.
 SECRET_KEYS = ("access_key_id", "secret_access_key", "session_token")
@@ -321,15 +325,19 @@ def _split_glob(pattern: str) -> tuple[str, str]:
     """Split a glob into its literal directory prefix and the rest."""
     parts = pattern.split("/")
     for i, part in enumerate(parts):
-        if any(c in part for c in "*?["):
+        if any(c in part for c in "*?[{"):
             return "/".join(parts[:i]), "/".join(parts[i:])
     return pattern, ""
 
 
 def list_files(pattern: str) -> list[tuple[str, int]]:
-    """Files matching a glob (``**`` matches across folders), sorted, as ``(url_or_path, size)``.
+    """Files matching a glob, sorted, as ``(url_or_path, size)``.
 
-    A pattern that names a folder lists every file under it.
+    Glob semantics are wcmatch's: ``*`` and ``?`` stay within a folder, ``**``
+    matches across folders, ``[abc]`` / ``[!abc]`` are (negated) classes, and
+    ``{a,b}`` alternatives. A pattern that names a folder lists every file under
+    it. Files whose name starts with ``.`` or ``_`` (hidden, in-progress) are
+    never listed.
     """
     fs, inner = filesystem(pattern)
     prefix, rest = _split_glob(inner)
@@ -340,14 +348,13 @@ def list_files(pattern: str) -> list[tuple[str, int]]:
         return []
     selector = pafs.FileSelector(prefix, recursive=True)
     out = []
-    regex = _glob_regex(rest) if rest else None
     for f in fs.get_file_info(selector):
         if f.type != pafs.FileType.File:
             continue
         rel = f.path[len(prefix) :].lstrip("/")
         if rel.split("/")[-1].startswith((".", "_")):
             continue
-        if regex is None or regex.fullmatch(rel):
+        if not rest or glob.globmatch(rel, rest, flags=GLOB_FLAGS):
             out.append((_outer(pattern, f.path), f.size))
     return sorted(out)
 
@@ -366,32 +373,6 @@ def glob_root(pattern: str) -> str:
 def relative_key(path: str, root: str) -> str:
     rel = path[len(root) :] if path.startswith(root) else path
     return rel.lstrip("/")
-
-
-def _glob_regex(glob: str) -> re.Pattern:
-    out = []
-    i = 0
-    while i < len(glob):
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif glob[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif glob[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif glob[i] == "[" and "]" in glob[i + 1 :]:
-            j = glob.index("]", i + 1)
-            out.append(glob[i : j + 1])
-            i = j + 1
-        else:
-            out.append(re.escape(glob[i]))
-            i += 1
-    return re.compile("".join(out))
 
 
 def _outer(original: str, inner: str) -> str:

@@ -31,3 +31,17 @@ def spark(tmp_path_factory):
     )
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_run(spark, tmp_path_factory):
+    """One real pipeline run on the bundled sample, shared by the end-to-end, audit and takedown tests."""
+    from kocorpus.config import load_config
+    from kocorpus.pipelines.pipeline import run_pipeline
+    from kocorpus.sample import config_path
+
+    root = tmp_path_factory.mktemp("e2e")
+    cfg = load_config(config_path(), {"run": {"root": str(root)}})
+    messages: list[str] = []
+    ctx = run_pipeline(cfg, run_id="e2e", spark=spark, progress=messages.append)
+    return cfg, ctx, messages

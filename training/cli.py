@@ -14,7 +14,7 @@ import dataclasses
 import sys
 import tomllib
 
-from .model import PRESETS
+from .model_config import PRESETS
 
 RUN_KEYS = ("manifest", "preset", "steps", "out")
 
@@ -68,7 +68,13 @@ def _config_options(path: str) -> dict:
 
 
 def cmd_train(args) -> int:
-    from .train import TrainOptions, summary, train
+    try:
+        from .train import TrainOptions, summary, train
+    except ModuleNotFoundError as e:
+        if e.name != "torch" and not (e.name or "").startswith("torch."):
+            raise
+        print("kocorpus train: needs PyTorch, which the `train` extra installs: pip install 'kocorpus[train]'", file=sys.stderr)
+        return 2
 
     options = _config_options(args.config) if args.config else {}
     run = {k: options.pop(k, None) for k in RUN_KEYS}
