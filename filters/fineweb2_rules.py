@@ -142,7 +142,7 @@ def word_signals(
 #: datatrove drop reason -> this project's reason code (the config key that governs the rule,
 #: or ``top_{n}_gram`` / ``dup_{n}_gram`` for one n-gram size).
 DATATROVE_REASONS: dict[str, str] = {
-    "empty": "empty",
+    "empty": "empty_text",
     # FineWebQualityFilter
     "line_punct_ratio": "line_punct_thr",
     "short_line_ratio": "short_line_thr",

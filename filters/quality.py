@@ -280,7 +280,7 @@ class QualityFilter(DocumentStep):
         """
         t = self.thresholds
         if not text.strip():
-            yield Reject("empty", "all lines were boilerplate" if signals.get("boilerplate_lines_removed") else "no text")
+            yield Reject("empty_text", "all lines were boilerplate" if signals.get("boilerplate_lines_removed") else "no text")
             return
         chars = non_space_chars(text)
         words = eojeol_count(text)
@@ -326,7 +326,7 @@ class QualityFilter(DocumentStep):
         """Failing rules of ``rules`` against measured ``signals``, in order."""
         t = self.thresholds
         if signals.get("words") == 0.0:  # no word at all: datatrove divides by zero; call it empty
-            yield Reject("empty", "no words")
+            yield Reject("empty_text", "no words")
             return
         for code, key, op, thr in rules:
             if thr is None or (not thr and code in _FALSY_OFF) or key not in signals:
@@ -374,7 +374,7 @@ class QualityFilter(DocumentStep):
         for text, source in zip(texts, sources):
             if text is None:
                 out_texts.append(None)
-                verdicts.append(Reject("empty", "no text"))
+                verdicts.append(Reject("empty_text", "no text"))
                 signal_maps.append([])
                 continue
             cleaned, verdict, signals = self._by_source.get(source, self).judge(text)

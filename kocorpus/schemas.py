@@ -30,6 +30,7 @@ PROVENANCE_FIELDS: list[pa.Field] = [
     pa.field("domain", pa.string()),
     pa.field("crawl_date", pa.string()),  # ISO 8601 date "YYYY-MM-DD" or null
     pa.field("source_file", pa.string()),  # the file (or object) the record came from
+    pa.field("record_key", pa.string()),  # key within the source: id field, file:line, WARC-Record-ID; doc_id derives from it
     pa.field("source_offset", pa.int64()),  # line number, row index or byte offset in source_file
     pa.field("raw_sha256", pa.string()),  # of the record's raw bytes / raw text as read
 ]
@@ -93,10 +94,6 @@ def sha256_text(text: str | None) -> str | None:
     if text is None:
         return None
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def empty_batch(schema: pa.Schema) -> pa.RecordBatch:
-    return pa.RecordBatch.from_pylist([], schema=schema)
 
 
 def conform(batch: pa.RecordBatch | pa.Table, schema: pa.Schema) -> pa.RecordBatch:

@@ -19,7 +19,7 @@ from kocorpus.layout import DOCUMENT_STAGES, RunLayout
 from kocorpus.provenance.lineage import read_documents, read_lineage
 
 TRACE_COLUMNS = [
-    "doc_id", "source", "source_kind", "license", "url", "domain", "crawl_date", "source_file", "source_offset",
+    "doc_id", "source", "source_kind", "license", "url", "domain", "crawl_date", "source_file", "record_key", "source_offset",
     "lang", "lang_score", "pii_counts", "dup_cluster", "reject_stage", "reject_reason", "reject_value", "dup_of",
 ]  # fmt: skip
 
@@ -83,7 +83,7 @@ def trace(run_dir: str | Path, key: str) -> list[Trace]:
             if not t.num_rows:
                 break
             row = t.to_pylist()[0]
-            prov = prov or {k: row.get(k) for k in ("source", "source_kind", "license", "url", "domain", "crawl_date", "source_file", "source_offset")}
+            prov = prov or {k: row.get(k) for k in ("source", "source_kind", "license", "url", "domain", "crawl_date", "source_file", "record_key", "source_offset")}
             details = {k: row[k] for k in ("lang", "lang_score", "pii_counts", "dup_cluster", "dup_of") if row.get(k) not in (None, [], {})}
             if isinstance(details.get("pii_counts"), list):
                 details["pii_counts"] = dict(details["pii_counts"])

@@ -33,6 +33,7 @@ DOCUMENTS_SCHEMA = pa.schema(
         pa.field("domain", pa.string()),
         pa.field("crawl_date", pa.string()),
         pa.field("run_id", pa.string()),
+        pa.field("record_key", pa.string()),  # doc_id = make_doc_id(source, record_key) unless the key repeated
     ]
 )
 

@@ -28,6 +28,10 @@ class Quarantine:
     offset: int
     reason: str  # machine-readable: truncated_file, decode_error, json_error, wrong_type, ...
     value: str  # what was seen, short
+    stage: str = "ingest"  # the step that could not go on: ``ingest`` (reading), ``extract`` (HTML main text)
+    key: str | None = None  # record key, when the record itself was readable (its doc_id is then the usual one)
+    url: str | None = None
+    date: str | None = None
 
 
 def domain_of(url: str | None) -> str | None:

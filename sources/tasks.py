@@ -95,17 +95,23 @@ def read_task(task: FileTask, source: SourceConfig, run_id: str, max_doc_bytes: 
 
 def _row(item, base: dict, task: FileTask) -> dict:
     if isinstance(item, Quarantine):
+        key = item.key or f"{task.key_prefix}@quarantine:{item.offset}"
         return {
             **base,
-            "doc_id": make_doc_id(base["source"], f"{task.key_prefix}@quarantine:{item.offset}"),
+            "doc_id": make_doc_id(base["source"], key),
+            "record_key": item.key,
             "source_offset": item.offset,
-            "reject_stage": "ingest",
+            "url": item.url,
+            "domain": domain_of(item.url),
+            "crawl_date": item.date,
+            "reject_stage": item.stage,
             "reject_reason": item.reason,
             "reject_value": item.value,
         }
     return {
         **base,
         "doc_id": make_doc_id(base["source"], item.key),
+        "record_key": item.key,
         "source_offset": item.offset,
         "url": item.url,
         "domain": domain_of(item.url),

@@ -172,6 +172,7 @@ class ShardWriter:
             return
         if self._writer is None:
             path = self.out_dir / self._shard_rel(self._shard_index)
+            path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
         flat = np.concatenate(self._group_rows)
         values = pa.array(flat, type=self.schema.field("tokens").type.value_type)

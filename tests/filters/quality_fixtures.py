@@ -24,7 +24,7 @@ NOUNS = (
 DOCS: dict[str, str] = {
     "good": GOOD,
     # Korean rules
-    "empty": "공유하기 페이스북 트위터\n무단 전재 및 재배포 금지\n홈 | 뉴스 | 스포츠 | 연예",
+    "empty_text": "공유하기 페이스북 트위터\n무단 전재 및 재배포 금지\n홈 | 뉴스 | 스포츠 | 연예",
     "min_chars": "좋은 영화였다.",
     "min_words": "서울특별시시민공원관리사업소는올해시민공원을새로단장하였다.\n공원에는어린이놀이터와작은도서관이함께들어섰다고밝혔다.",
     "hangul_ratio": GOOD

@@ -42,7 +42,7 @@ def test_each_rule_decides_exactly_its_own_document(qf):
     assert qf.explain(GOOD)[0] == []  # the good document fails no rule at all
 
 
-@pytest.mark.parametrize("name", [n for n, r in EXPECTED.items() if r not in (None, "empty")])
+@pytest.mark.parametrize("name", [n for n, r in EXPECTED.items() if r not in (None, "empty_text")])
 def test_reject_value_is_the_measured_value_against_the_threshold(qf, name):
     verdict = qf.judge(DOCS[name])[1]
     m = _VALUE.match(verdict.value)
@@ -79,7 +79,7 @@ def test_signals_are_recorded_on_the_batch_and_boilerplate_lines_leave_the_text(
     assert signals["stop_words"] >= 2 and 0 < signals["hangul_ratio"] <= 1
     assert result.verdicts[0] is None
     assert result.verdicts[1].reason == "min_chars" and dict(rows[1]["quality_signals"])["chars"] == 7
-    assert result.verdicts[2].reason == "empty"
+    assert result.verdicts[2].reason == "empty_text"
     assert rows[0]["quality_score"] is None  # no classifier configured
 
 

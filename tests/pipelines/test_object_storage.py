@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -166,11 +167,14 @@ def test_published_dataset_on_s3_verifies(demo_run, server, tmp_path, monkeypatc
     _, ctx, _ = demo_run
     for k, v in server.env.items():
         monkeypatch.setenv(k, v)
-    url = publish(ctx.layout.shard_manifest, "s3://datasets/ko-v1")
+    source = tmp_path / "dataset"  # a copy: publishing records itself in the source dataset
+    shutil.copytree(ctx.layout.dataset_dir, source)
+    url = publish(source / MANIFEST, "s3://datasets/ko-v1")
     assert url == "s3://datasets/ko-v1/" + MANIFEST
     fs = server.admin()
     published = json.loads(fs.open_input_stream("datasets/ko-v1/" + MANIFEST).read())
     assert published == json.loads(ctx.layout.shard_manifest.read_text())
+    assert [p["target"] for p in json.loads((source / "publications.json").read_text())] == ["s3://datasets/ko-v1"]
     local = download(fs, "datasets/ko-v1", tmp_path / "ko-v1")
     report = verify_shards(local / MANIFEST, deep=True)
     assert report.ok, report.problems

@@ -118,8 +118,8 @@ def warc_bytes(records):
 
     buf = io.BytesIO()
     w = WARCWriter(buf, gzip=False)
-    for url, payload, ctype, extra in records:
-        http = StatusAndHeaders("200 OK", [("Content-Type", ctype)] + extra, protocol="HTTP/1.1")
+    for url, payload, ctype, extra, *status in records:
+        http = StatusAndHeaders(status[0] if status else "200 OK", [("Content-Type", ctype)] + extra, protocol="HTTP/1.1")
         w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=http))
     return buf.getvalue()
 
@@ -139,6 +139,31 @@ def test_warc_html_text_tdm_and_euc_kr(tmp_path):
     assert recs[0].text == "똠방각하 펲시콜라" and recs[0].encoding == "cp949" and recs[0].url == "https://a.example/1"
     assert recs[1].tdm_reserved and not recs[0].tdm_reserved
     assert quar[0].reason == "not_text"
+
+
+def test_warc_non_200_and_empty_extraction_are_rejects_with_their_stage(tmp_path):
+    data = warc_bytes(
+        [
+            ("https://a.example/gone", b"<html><body><p>not found</p></body></html>", "text/html", [], "404 Not Found"),
+            ("https://a.example/moved", b"", "text/html", [("Location", "https://a.example/new")], "301 Moved Permanently"),
+            ("https://a.example/script", b"<html><body><script>var x = 1;</script></body></html>", "text/html", []),
+            ("https://a.example/ok", "<html><body><p>본문입니다</p></body></html>".encode(), "text/html", []),
+        ]
+    )
+    p = tmp_path / "x.warc"
+    p.write_bytes(data)
+    s = src("warc", p)
+    tasks, _ = plan_tasks([s])
+    rows = pa.Table.from_batches(list(read_task(tasks[0], s, "r", 1 << 20)), schema=STAGE_OUTPUT_SCHEMA).to_pylist()
+    got = [(r["url"], r["reject_stage"], r["reject_reason"], r["reject_value"]) for r in rows]
+    assert got[:3] == [
+        ("https://a.example/gone", "ingest", "http_status", "HTTP 404"),
+        ("https://a.example/moved", "ingest", "http_status", "HTTP 301"),
+        ("https://a.example/script", "extract", "empty_extraction", got[2][3]),
+    ]
+    assert got[3][:3] == ("https://a.example/ok", None, None)
+    assert all(r["domain"] == "a.example" and r["record_key"].startswith("<urn:uuid:") for r in rows)
+    assert [r["doc_id"] for r in rows] == [make_doc_id("s", r["record_key"]) for r in rows]
 
 
 def test_warc_with_wrong_content_length_is_quarantined(tmp_path):
