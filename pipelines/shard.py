@@ -43,10 +43,10 @@ def write_documents(kept_dir: Path, path: Path) -> dict:
 
 def run_shard(ctx: RunContext) -> dict:
     from kocorpus.provenance.manifest import write_manifest
-    from kocorpus.tokenizer.shards import ShardWriter
+    from kocorpus.tokenizer.shards import ShardSettings, ShardWriter
     from kocorpus.tokenizer.train import load_tokenizer_info
 
-    s = ctx.cfg.section("shards")
+    s = ShardSettings.from_config(ctx.cfg.section("shards"))
     tok_src = ctx.layout.stage_dir("tokenize") / "tokenizer" / "tokenizer.json"
     info = load_tokenizer_info(tok_src)
     dataset = ctx.layout.dataset_dir
@@ -54,12 +54,12 @@ def run_shard(ctx: RunContext) -> dict:
     shutil.copyfile(tok_src, dataset / "tokenizer.json")
     writer = ShardWriter(
         dataset,
-        seq_len=int(s.get("seq_len", 2048)),
+        seq_len=s.seq_len,
         vocab_size=info.vocab_size,
         eos_id=info.eos_id,
         pad_id=info.pad_id,
-        rows_per_shard=int(s.get("rows_per_shard", 16384)),
-        row_group_bytes=int(s.get("row_group_bytes", 4 << 20)),
+        rows_per_shard=s.rows_per_shard,
+        row_group_bytes=s.row_group_bytes,
     )
     last_key = None
     for batch in iter_encoded(ctx.layout.stage_dir("tokenize") / "data"):

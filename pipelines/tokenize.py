@@ -21,17 +21,6 @@ from kocorpus.pipelines.runner import RunContext
 ENCODED_DDL = "doc_id string, n_tokens int, tokens array<int>"
 
 
-def tokenizer_settings(ctx: RunContext) -> dict:
-    s = ctx.cfg.section("tokenizer")
-    return {
-        "path": s.get("path"),
-        "method": s.get("method", "kiwi"),
-        "vocab_size": int(s.get("vocab_size", 32000)),
-        "sample_max_chars": int(s.get("sample_max_chars", 50_000_000)),
-        "options": s.get("options", {}),
-    }
-
-
 def sample_texts(ctx: RunContext, docs, max_chars: int) -> list[str]:
     """Deterministic, bounded, source-stratified training sample of ``docs``."""
     from pyspark.sql import functions as F
@@ -53,12 +42,14 @@ def run_tokenize(ctx: RunContext) -> dict:
 
     from kocorpus.tokenizer.encode import TokenEncoder
 
-    settings = tokenizer_settings(ctx)
+    from kocorpus.tokenizer.train import TokenizerSettings
+
+    settings = TokenizerSettings.from_config(ctx.cfg.section("tokenizer"))
     docs = read_kept(ctx, "dedup")
     tok_dir = ctx.layout.stage_dir("tokenize") / "tokenizer"
     tok_dir.mkdir(parents=True, exist_ok=True)
-    if settings["path"]:
-        src = Path(settings["path"])
+    if settings.path:
+        src = Path(settings.path)
         shutil.copyfile(src, tok_dir / "tokenizer.json")
         card = src.with_name("tokenizer_card.json")
         if card.exists():
@@ -67,16 +58,16 @@ def run_tokenize(ctx: RunContext) -> dict:
     else:
         from kocorpus.tokenizer.train import train_tokenizer
 
-        texts = sample_texts(ctx, docs, settings["sample_max_chars"])
+        texts = sample_texts(ctx, docs, settings.sample_max_chars)
         info = train_tokenizer(
             texts,
             tok_dir,
-            vocab_size=settings["vocab_size"],
-            method=settings["method"],
+            vocab_size=settings.vocab_size,
+            method=settings.method,
             seed=ctx.cfg.run.seed,
-            **settings["options"],
+            **settings.options,
         )
-        trained = {"method": settings["method"], "sample_docs": len(texts), "vocab_size": info.vocab_size}
+        trained = {"method": settings.method, "sample_docs": len(texts), "vocab_size": info.vocab_size}
     tok_path = str(tok_dir / "tokenizer.json")
     # Spark refuses a second file of the same name with other contents in one session (several runs
     # in one driver): ship it under a content-addressed name.

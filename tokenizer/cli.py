@@ -24,12 +24,12 @@ def cmd_train_tokenizer(args) -> int:
 
     from kocorpus.config import load_config
     from kocorpus.tokenizer.sample import draw_sample
-    from kocorpus.tokenizer.train import train_tokenizer
+    from kocorpus.tokenizer.train import TokenizerSettings, train_tokenizer
 
     cfg = load_config(args.config)
-    section = cfg.section("tokenizer")
-    method = args.method or section.get("method", "kiwi")
-    vocab = args.vocab_size or int(section.get("vocab_size", 32000))
+    settings = TokenizerSettings.from_config(cfg.section("tokenizer"))
+    method = args.method or settings.method
+    vocab = args.vocab_size or settings.vocab_size
     if args.input:
         source = Path(args.input)
     else:
@@ -41,9 +41,9 @@ def cmd_train_tokenizer(args) -> int:
             return 1
         source = done[-1] / "dedup" / "data" / "outcome=kept"
     table = ds.dataset(source).to_table(columns=["doc_id", "source", "text"])
-    texts = draw_sample(table, max_chars=int(section.get("sample_max_chars", 50_000_000)), seed=cfg.run.seed)
+    texts = draw_sample(table, max_chars=settings.sample_max_chars, seed=cfg.run.seed)
     out = Path(args.out) if args.out else Path(cfg.run.root) / "tokenizers" / f"{method}-{vocab}"
-    info = train_tokenizer(texts, out, vocab_size=vocab, method=method, seed=cfg.run.seed, **section.get("options", {}))
+    info = train_tokenizer(texts, out, vocab_size=vocab, method=method, seed=cfg.run.seed, **settings.options)
     print(json.dumps({"tokenizer": info.path, "card": info.card_path, "vocab_size": info.vocab_size, "sha256": info.sha256}, indent=2))
     print(f"use it in runs with:  [tokenizer] path = \"{info.path}\"")
     return 0

@@ -30,6 +30,20 @@ LINEAGE_SCHEMA = pa.schema(
 PARQUET_OPTIONS = dict(compression="zstd", compression_level=3, use_dictionary=False, write_statistics=False)
 
 
+@dataclass(frozen=True)
+class ShardSettings:
+    """``[shards]``: row width ``seq_len`` (tokens; rows hold ``seq_len + 1``), rows per shard file,
+    and the target row-group size in bytes (one ranged read fetches one group)."""
+
+    seq_len: int = 2048
+    rows_per_shard: int = 16384
+    row_group_bytes: int = 4 << 20
+
+    @classmethod
+    def from_config(cls, section: dict) -> "ShardSettings":
+        return cls(**section)
+
+
 def token_dtype(vocab_size: int) -> np.dtype:
     """uint16 when every id fits (vocab_size <= 65536), else uint32."""
     return np.dtype(np.uint16) if vocab_size <= 1 << 16 else np.dtype(np.uint32)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -39,6 +39,22 @@ class TokenizerInfo:
     bos_id: int
     eos_id: int
     pad_id: int
+
+
+@dataclass(frozen=True)
+class TokenizerSettings:
+    """``[tokenizer]``: a trained ``path`` to use, or how to train one (``method``, ``vocab_size``,
+    ``sample_max_chars`` characters of cleaned text sampled per run, trainer ``options``)."""
+
+    path: str | None = None
+    method: str = "kiwi"  # kiwi (morpheme-aware BPE) | bpe (plain byte-level BPE)
+    vocab_size: int = 32000
+    sample_max_chars: int = 50_000_000
+    options: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, section: dict) -> "TokenizerSettings":
+        return cls(**section)
 
 
 def texts_sha256(texts: Sequence[str]) -> str:
