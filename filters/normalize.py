@@ -12,9 +12,8 @@ import unicodedata
 
 import pyarrow as pa
 
-from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_column, set_text
+from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_text
 from kocorpus.filters.placeholders import SPECIAL_TOKENS
-from kocorpus.schemas import sha256_text
 
 # C0/C1 controls except tab and newline; also the Unicode non-characters and
 # zero-width/bidi controls that carry no text.

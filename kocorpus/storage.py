@@ -110,12 +110,6 @@ def configure(section: dict[str, Any] | None) -> None:
     _CONFIGURED.update({k: v for k, v in section.items() if v not in (None, "")})
 
 
-def configure_s3(**options: Any) -> None:
-    """Set S3 options for this process: ``endpoint_override``, ``region``, ``access_key``, ``secret_key``."""
-    names = {"endpoint_override": "endpoint_url", "access_key": "access_key_id", "secret_key": "secret_access_key"}
-    _CONFIGURED.update({names.get(k, k): v for k, v in options.items() if v})
-
-
 def redacted(section: dict[str, Any]) -> dict[str, Any]:
     """A copy of a ``[storage]`` table with credential values replaced by ``<redacted>``."""
     return {k: (REDACTED if k in SECRET_KEYS and v else v) for k, v in section.items()}

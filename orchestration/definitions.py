@@ -143,8 +143,6 @@ def nightly_schedule(context: dg.ScheduleEvaluationContext):
 
 def drops_by_date(prefix: str) -> dict[str, tuple[int, int]]:
     """Drop folders ``<prefix>/<YYYY-MM-DD>/...``: date -> (objects, bytes)."""
-    from kocorpus import storage
-
     out: dict[str, list[int]] = {}
     base = prefix.rstrip("/")
     for path, size in storage.list_files(base):

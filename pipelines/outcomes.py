@@ -54,7 +54,7 @@ def write_outcomes(ctx, stage: str, df) -> None:
     out.write.mode("overwrite").partitionBy("outcome").parquet(str(ctx.layout.data_dir(stage)))
 
 
-def outcome_stats(ctx: RunContext, stage: str, n_in: int | None = None) -> dict:
+def outcome_stats(ctx, stage: str, n_in: int | None = None) -> dict:
     """Counts read back from what ``stage`` wrote: in, out, rejected by reason, by source."""
     from pyspark.sql import functions as F
 

@@ -33,7 +33,6 @@ class RunContext:
     cfg: Config
     layout: RunLayout
     stats: dict[str, dict] = field(default_factory=dict)  # stage -> marker contents
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def run_id(self) -> str:

@@ -14,7 +14,7 @@ row, end exclusive, EOS included).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -74,8 +74,6 @@ class ShardSet:
     padding_tokens: int
     lineage_path: str
     lineage_sha256: str
-    documents: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 class ShardWriter:
@@ -124,7 +122,6 @@ class ShardWriter:
         self._lineage = pq.ParquetWriter(self.out_dir / lineage_file, LINEAGE_SCHEMA, **PARQUET_OPTIONS)
         self._infos: list[ShardInfo] = []
         self._padding = 0
-        self._documents = 0
 
     def _shard_rel(self, index: int) -> str:
         return self._shard_name(index)
@@ -139,7 +136,6 @@ class ShardWriter:
         stream = np.empty(toks.size + 1, dtype=self.dtype)
         stream[:-1] = toks
         stream[-1] = self.eos_id
-        self._documents += 1
         self.add_piece(doc_id, stream, starts_document=True)
 
     def add_piece(self, doc_id: str, stream: np.ndarray, *, starts_document: bool) -> None:
@@ -235,5 +231,4 @@ class ShardWriter:
             padding_tokens=self._padding,
             lineage_path=self.lineage_file,
             lineage_sha256=sha256_file(lineage),
-            documents=self._documents,
         )

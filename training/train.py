@@ -212,25 +212,49 @@ def train(manifest: str, preset: str, steps: int, out_dir: str, **options) -> di
             dist.destroy_process_group()
 
 
-def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist, device) -> dict:
+@dataclass
+class _Runtime:
+    """How this run computes, resolved from the options and the device."""
+
+    device: torch.device
+    precision: str  # bf16 | fp32
+    compile_backend: str | None  # None: eager
+    fused_adamw: bool
+    show_progress: bool
+
+    @property
+    def cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    def autocast(self):
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16")
+
+
+def _runtime(opts: TrainOptions, preset: str, info: _Dist, device: torch.device) -> _Runtime:
+    """Resolve the ``auto`` options for ``device`` and set the process's torch threads and TF32."""
     cuda = device.type == "cuda"
     precision = ("bf16" if cuda else "fp32") if opts.precision == "auto" else opts.precision
     if precision not in ("bf16", "fp32"):
         raise ValueError(f"precision {precision!r} is not bf16 or fp32")
-    backend = opts.compile if isinstance(opts.compile, str) and opts.compile != "auto" else "inductor"
-    use_compile = _auto(opts.compile, cuda) if not isinstance(opts.compile, str) or opts.compile == "auto" else True
-    fused = _auto(opts.fused_adamw, cuda)
-    workers = opts.num_workers
-    show_progress = info.main and (sys.stderr.isatty() if opts.progress == "auto" else bool(opts.progress))
+    named = isinstance(opts.compile, str) and opts.compile != "auto"
+    use_compile = True if named else _auto(opts.compile, cuda)
     threads = opts.cpu_threads or (1 if preset == "tiny" and not cuda else None)
     if threads:
         torch.set_num_threads(threads)
     if cuda:
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    os.makedirs(out_dir, exist_ok=True)
+    return _Runtime(
+        device=device,
+        precision=precision,
+        compile_backend=(opts.compile if named else "inductor") if use_compile else None,
+        fused_adamw=_auto(opts.fused_adamw, cuda),
+        show_progress=info.main and (sys.stderr.isatty() if opts.progress == "auto" else bool(opts.progress)),
+    )
 
-    manifest = ShardManifest.load(manifest_url)
+
+def _datasets(manifest: ShardManifest, opts: TrainOptions, info: _Dist):
+    """``(train dataset, validation dataset or None, train row range)``: a held-out tail or ``val_manifest``."""
     total_rows = manifest.rows
     if opts.val_manifest:
         val_source, val_range, train_range = ShardManifest.load(opts.val_manifest), None, (0, total_rows)
@@ -255,49 +279,117 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
     )
     train_ds = ShardDataset(manifest, rows=train_range, **common)
     val_ds = ShardDataset(val_source, rows=val_range, loop=False, **common) if val_source is not None else None
+    return train_ds, val_ds, train_range
+
+
+def _optimizer(model: torch.nn.Module, opts: TrainOptions, lr: float, fused: bool) -> torch.optim.Optimizer:
+    """AdamW with weight decay on matrices only (not on norms and biases)."""
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW(
+        [{"params": decay, "weight_decay": opts.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=lr,
+        betas=(opts.beta1, opts.beta2),
+        fused=fused or None,
+    )
+
+
+def _resume(out_dir: str, opts: TrainOptions, cfg: ModelConfig, preset: str, model, optimizer, train_ds, device):
+    """``(step, losses, validation losses)`` from the latest checkpoint in ``out_dir`` (zeros without one)."""
+    ckpt_path = latest_checkpoint(out_dir)
+    if ckpt_path and not opts.resume:
+        raise ValueError(f"{out_dir} already holds checkpoints ({ckpt_path}); resume, or train into another folder")
+    if not ckpt_path:
+        return 0, [], []
+    ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
+    if ckpt["model_config"] != cfg.to_dict():
+        raise ValueError(f"{ckpt_path} holds a different model ({ckpt['model_config']}), not preset {preset!r}")
+    model.load_state_dict(ckpt["model"])
+    optimizer.load_state_dict(ckpt["optimizer"])
+    train_ds.load_state_dict(ckpt["loader"])
+    _set_rng_state(ckpt["rng"], device)
+    return ckpt["step"], list(ckpt["loss"]), list(ckpt["val_loss"])
+
+
+def _evaluate(model, val_ds, opts: TrainOptions, rt: _Runtime, info: _Dist) -> float | None:
+    """Mean token loss over up to ``eval_batches`` validation micro-batches, averaged over ranks."""
+    if val_ds is None:
+        return None
+    device = rt.device
+    model.eval()
+    val_ds.seek(0)
+    total = torch.zeros(2, dtype=torch.float64, device=device)
+    with torch.no_grad(), rt.autocast():
+        for i, batch in enumerate(val_ds):
+            if i >= opts.eval_batches:
+                break
+            tgt = batch["targets"].to(device)
+            n = (tgt != IGNORE_INDEX).sum()
+            if n == 0:
+                continue
+            seg = batch["segment_ids"].to(device) if opts.doc_mask else None
+            loss = model(batch["input_ids"].to(device), tgt, seg)
+            total += torch.stack([loss.double() * n, n.double()])
+    model.train()
+    if info.world > 1:
+        dist.all_reduce(total)
+    return float(total[0] / total[1]) if total[1] > 0 else None
+
+
+def _step(fwd, ddp, batches, opts: TrainOptions, rt: _Runtime) -> torch.Tensor:
+    """Forward and backward over ``grad_accum`` micro-batches; the step's loss stays on the device (no sync)."""
+    step_loss = torch.zeros((), device=rt.device)
+    for micro in range(opts.grad_accum):
+        batch = next(batches)
+        inp = batch["input_ids"].to(rt.device, non_blocking=True)
+        tgt = batch["targets"].to(rt.device, non_blocking=True)
+        seg = batch["segment_ids"].to(rt.device, non_blocking=True) if opts.doc_mask else None
+        if ddp is not None:  # all-reduce gradients on the last micro-batch only (works under compile)
+            ddp.require_backward_grad_sync = micro == opts.grad_accum - 1
+        with rt.autocast():
+            loss = fwd(inp, tgt, seg) / opts.grad_accum
+        loss.backward()
+        step_loss += loss.detach()
+    return step_loss
+
+
+def _stop_signals() -> tuple[threading.Event, dict]:
+    """An event set by SIGTERM / SIGUSR1 (main thread only), and the handlers it replaced."""
+    stop_requested = threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGUSR1):
+            previous[sig] = signal.signal(sig, lambda *_: stop_requested.set())
+    return stop_requested, previous
+
+
+def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist, device) -> dict:
+    rt = _runtime(opts, preset, info, device)
+    os.makedirs(out_dir, exist_ok=True)
+    manifest = ShardManifest.load(manifest_url)
+    train_ds, val_ds, train_range = _datasets(manifest, opts, info)
 
     torch.manual_seed(opts.seed)
     cfg = ModelConfig.from_preset(preset, manifest.vocab_size, manifest.seq_len)
     model = GPT(cfg).to(device)
     peak_lr = opts.lr if opts.lr is not None else DEFAULT_LR.get(preset, 3e-4)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": opts.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=peak_lr,
-        betas=(opts.beta1, opts.beta2),
-        fused=fused or None,
-    )
+    optimizer = _optimizer(model, opts, peak_lr, rt.fused_adamw)
     warmup = max(1, int(0.05 * steps)) if opts.warmup_steps is None else max(1, opts.warmup_steps)
-
-    step, history, val_history = 0, [], []
-    ckpt_path = latest_checkpoint(out_dir)
-    if ckpt_path and not opts.resume:
-        raise ValueError(f"{out_dir} already holds checkpoints ({ckpt_path}); resume, or train into another folder")
-    if ckpt_path:
-        ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
-        if ckpt["model_config"] != cfg.to_dict():
-            raise ValueError(f"{ckpt_path} holds a different model ({ckpt['model_config']}), not preset {preset!r}")
-        model.load_state_dict(ckpt["model"])
-        optimizer.load_state_dict(ckpt["optimizer"])
-        train_ds.load_state_dict(ckpt["loader"])
-        _set_rng_state(ckpt["rng"], device)
-        step, history, val_history = ckpt["step"], list(ckpt["loss"]), list(ckpt["val_loss"])
+    step, history, val_history = _resume(out_dir, opts, cfg, preset, model, optimizer, train_ds, device)
 
     ddp = None
     fwd: torch.nn.Module = model
     if info.world > 1:
         from torch.nn.parallel import DistributedDataParallel
 
-        ddp = DistributedDataParallel(model, device_ids=[device.index] if cuda else None)
+        ddp = DistributedDataParallel(model, device_ids=[device.index] if rt.cuda else None)
         fwd = ddp
-    if use_compile:
-        fwd = torch.compile(fwd, backend=backend)
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
+    if rt.compile_backend:
+        fwd = torch.compile(fwd, backend=rt.compile_backend)
 
     tokens_per_step = opts.micro_batch * opts.grad_accum * cfg.seq_len * info.world
     flops_tok = cfg.flops_per_token()
-    peak = opts.peak_tflops * 1e12 if opts.peak_tflops else (peak_flops(torch.cuda.get_device_name(device)) if cuda else None)
+    peak = opts.peak_tflops * 1e12 if opts.peak_tflops else (peak_flops(torch.cuda.get_device_name(device)) if rt.cuda else None)
     stop_at = min(steps, opts.stop_after) if opts.stop_after else steps
     meta = {
         "preset": preset,
@@ -305,10 +397,10 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
         "rank": info.rank,
         "lr": peak_lr,
         "world_size": info.world,
-        "device": torch.cuda.get_device_name(device) if cuda else "cpu",
-        "precision": precision,
-        "compile": backend if use_compile else False,
-        "fused_adamw": fused,
+        "device": torch.cuda.get_device_name(device) if rt.cuda else "cpu",
+        "precision": rt.precision,
+        "compile": rt.compile_backend or False,
+        "fused_adamw": rt.fused_adamw,
         "doc_mask": opts.doc_mask,
         "tokens_per_step": tokens_per_step,
         "flops_per_token": flops_tok,
@@ -332,34 +424,7 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
             "run": meta,
         }
 
-    def evaluate() -> float | None:
-        if val_ds is None:
-            return None
-        model.eval()
-        val_ds.seek(0)
-        total = torch.zeros(2, dtype=torch.float64, device=device)
-        with torch.no_grad(), autocast:
-            for i, batch in enumerate(val_ds):
-                if i >= opts.eval_batches:
-                    break
-                tgt = batch["targets"].to(device)
-                n = (tgt != IGNORE_INDEX).sum()
-                if n == 0:
-                    continue
-                seg = batch["segment_ids"].to(device) if opts.doc_mask else None
-                loss = model(batch["input_ids"].to(device), tgt, seg)
-                total += torch.stack([loss.double() * n, n.double()])
-        model.train()
-        if info.world > 1:
-            dist.all_reduce(total)
-        return float(total[0] / total[1]) if total[1] > 0 else None
-
-    stop_requested = threading.Event()
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGUSR1):
-            previous[sig] = signal.signal(sig, lambda *_: stop_requested.set())
-
+    stop_requested, previous = _stop_signals()
     metrics_file = open(os.path.join(out_dir, "metrics.jsonl"), "a") if info.main else None
 
     def log(record: dict) -> None:
@@ -369,8 +434,8 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
 
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=stop_at, initial=step, disable=not show_progress, unit="step", dynamic_ncols=True)
-    loader = ShardLoader(train_ds, num_workers=workers, pin_memory=cuda, device=device)
+    bar = tqdm(total=stop_at, initial=step, disable=not rt.show_progress, unit="step", dynamic_ncols=True)
+    loader = ShardLoader(train_ds, num_workers=opts.num_workers, pin_memory=rt.cuda, device=device)
     batches = iter(loader)
     pending: list[torch.Tensor] = []  # step losses not yet read back (reading forces a device sync)
     window_start, window_steps, steady = time.perf_counter(), 0, []
@@ -381,18 +446,7 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
         while step < stop_at:
             for g in optimizer.param_groups:
                 g["lr"] = lr_at(step, steps, peak_lr, warmup, opts.min_lr_ratio)
-            step_loss = torch.zeros((), device=device)
-            for micro in range(opts.grad_accum):
-                batch = next(batches)
-                inp = batch["input_ids"].to(device, non_blocking=True)
-                tgt = batch["targets"].to(device, non_blocking=True)
-                seg = batch["segment_ids"].to(device, non_blocking=True) if opts.doc_mask else None
-                if ddp is not None:  # all-reduce gradients on the last micro-batch only (works under compile)
-                    ddp.require_backward_grad_sync = micro == opts.grad_accum - 1
-                with autocast:
-                    loss = fwd(inp, tgt, seg) / opts.grad_accum
-                loss.backward()
-                step_loss += loss.detach()
+            step_loss = _step(fwd, ddp, batches, opts, rt)
             if opts.grad_clip:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), opts.grad_clip)
             optimizer.step()
@@ -431,13 +485,13 @@ def _train(manifest_url, preset, steps, out_dir, opts: TrainOptions, info: _Dist
                 record = {"step": step, "loss": values[-1], "lr": optimizer.param_groups[0]["lr"], "tokens_per_s": tps, "mfu": util}
                 log(record)
                 bar.set_postfix(loss=f"{values[-1]:.4f}", tok_s=f"{tps:,.0f}", mfu="n/a" if util is None else f"{util:.1%}")
-                if info.main and not show_progress:
+                if info.main and not rt.show_progress:
                     mfu_txt = "n/a" if util is None else f"{util:.1%}"
                     print(f"step {step}/{steps} loss {values[-1]:.4f} lr {record['lr']:.2e} tok/s {tps:,.0f} mfu {mfu_txt}", flush=True)
                 window_start, window_steps = time.perf_counter(), 0
 
             if (opts.eval_every and step % opts.eval_every == 0) or step == steps:
-                v = evaluate()
+                v = _evaluate(model, val_ds, opts, rt, info)
                 if v is not None:
                     val_history.append([step, v])
                     log({"step": step, "val_loss": v})

@@ -1,7 +1,6 @@
 """Language ID with the bundled lid.176.ftz and the licence / opt-out policy."""
 
 import pyarrow as pa
-import pytest
 
 from kocorpus.filters.langid import FastTextLanguageId, label_to_lang
 from kocorpus.filters.policy import LicensePolicy
