@@ -3,9 +3,9 @@
 Engines (``HtmlExtractor(engine=...)``; figures from ``bench/extract.py``, docs/extraction.md):
 
 - ``resiliparse`` (default): ``extract_plain_text(main_content=True)`` (DCLM's
-  extractor) with comment sections, post meta data and alt texts off. About 5
-  times cheaper per page than trafilatura; on trafilatura's 884-page evaluation
-  set F1 0.866 against trafilatura's 0.922 (it keeps more boilerplate lines,
+  extractor) with comment sections, post meta data and alt texts off. About a
+  tenth of trafilatura's CPU time per page; on trafilatura's 884-page evaluation
+  set F1 0.866 against trafilatura's 0.923 (it keeps more boilerplate lines,
   P 0.80), and on the Korean test pages, followed by the quality step's
   ``BoilerplateLineRemover``, every page right (trafilatura: 8 of 14).
 - ``trafilatura``: ``trafilatura.extract`` with FineWeb's settings
@@ -13,10 +13,10 @@ Engines (``HtmlExtractor(engine=...)``; figures from ``bench/extract.py``, docs/
   ``deduplicate`` off by default (see below).
 - ``hybrid``: trafilatura with ``fast=True`` for precision, and resiliparse's
   text instead when trafilatura finds nothing or less than ``rescue_ratio`` of
-  what resiliparse finds. F1 0.925 on the evaluation set (above trafilatura),
+  what resiliparse finds. F1 0.925 on the evaluation set (trafilatura: 0.923),
   for about two thirds of trafilatura's CPU time; it inherits trafilatura's
-  misses on Korean pages (text in ``<br>``-separated ``<article>``, ``<div>``
-  steps, ``<h4>`` paragraphs, layout tables).
+  misses on Korean pages (text in a ``<br>``-separated ``<article>``, recipe
+  steps in ``<div>``, ``<h4>`` paragraphs) and its dumps of layout tables.
 - ``builtin``: the stdlib extractor of ``html_text.py`` (all visible text, F1 0.70).
 
 Whatever the engine (``builtin`` aside, which reads them itself), the page's
