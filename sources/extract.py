@@ -7,7 +7,7 @@ Engines (``HtmlExtractor(engine=...)``; figures from ``bench/extract.py``, docs/
   tenth of trafilatura's CPU time per page; on trafilatura's 884-page evaluation
   set F1 0.866 against trafilatura's 0.923 (it keeps more boilerplate lines,
   P 0.80), and on the Korean test pages, followed by the quality step's
-  ``BoilerplateLineRemover``, every page right (trafilatura: 8 of 14).
+  ``BoilerplateLineRemover``, every page right (trafilatura: 9 of 14).
 - ``trafilatura``: ``trafilatura.extract`` with FineWeb's settings
   (``favor_precision``, no comments), its readability/jusText fallbacks on;
   ``deduplicate`` off by default (see below).
