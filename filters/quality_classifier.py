@@ -161,6 +161,7 @@ def train_from_config(cfg) -> str:
     (default 50000), ``holdout`` and any fastText option of :data:`TRAIN_DEFAULTS`.
     Documents are read in the driver with the ingest readers (quarantined records skipped).
     """
+    from kocorpus.sources.extract import HtmlExtractor
     from kocorpus.sources.tasks import read_source
 
     section = dict(cfg.section("quality").get("classifier", {}))
@@ -176,7 +177,7 @@ def train_from_config(cfg) -> str:
             raise ValueError(f"[quality.classifier] {key}: unknown source(s) {unknown}; known: {sorted(by_name)}")
         texts: list[str] = []
         for name in names:
-            for batch in read_source(by_name[name]):
+            for batch in read_source(by_name[name], cfg.run.max_doc_bytes, extractor=HtmlExtractor.from_config(cfg.section("extract"))):
                 texts.extend(t for t in batch.column("text").to_pylist() if t)
                 if len(texts) >= limit:
                     break

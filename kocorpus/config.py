@@ -82,6 +82,9 @@ class SourceConfig(Section):
     path: str  # glob; local path or s3://bucket/prefix/*.jsonl.gz
     fields: dict[Literal["text", "id", "url", "date"], str] = Field(default_factory=dict)  # role -> column name
     encoding: str | None = None  # declared encoding; None means detect
+    #: WARC only: keep a record only when Common Crawl's ``WARC-Identified-Content-Language``
+    #: header (when present) names one of these ISO 639-3 codes first (e.g. ["kor"]). Off by default.
+    content_languages: list[str] | None = None
 
     def field_name(self, role: str) -> str | None:
         return self.fields.get(role, role if role in FIELD_ROLES else None)
@@ -105,6 +108,34 @@ class StorageSection(Section):
         if bool(self.access_key_id) != bool(self.secret_access_key):
             raise ValueError("access_key_id and secret_access_key go together (set both or neither)")
         return self
+
+
+class ExtractSection(Section):
+    """``[extract]``: HTML main-content extraction (``kocorpus.sources.extract.HtmlExtractor``)."""
+
+    engine: Literal["resiliparse", "trafilatura", "hybrid", "builtin"] | None = None
+    favor_precision: bool | None = None
+    include_comments: bool | None = None
+    include_tables: bool | None = None
+    deduplicate: bool | None = None
+    trafilatura_fast: bool | None = None
+    main_content: bool | None = None
+    resiliparse_comments: bool | None = None
+    post_meta: bool | None = None
+    alt_texts: bool | None = None
+    rescue_ratio: float | None = Field(None, ge=0, le=1)
+
+
+class UrlSection(Section):
+    """``[url]``: the URL blocklist step (``kocorpus.sources.urls.UrlBlocklistFilter``)."""
+
+    korean: bool | None = None
+    ut1: bool | None = None
+    allow_domains: list[str] | None = None
+    extra_domains: list[str] | None = None
+    soft_token_threshold: int | None = Field(None, ge=1)
+    korean_list_text: str | None = None
+    source_kinds: list[Literal["crawl", "licensed"]] | None = None
 
 
 class FilterSection(Section):
@@ -293,6 +324,8 @@ class NightlySection(Section):
 #: Every table the file may hold besides [run], [spark] and [[sources]], with its model.
 SECTIONS: dict[str, type[Section]] = {
     "storage": StorageSection,
+    "extract": ExtractSection,
+    "url": UrlSection,
     "filter": FilterSection,
     "normalize": NormalizeSection,
     "policy": PolicySection,

@@ -1,7 +1,7 @@
 """The ``filter`` stage: the per-document steps fused in one ``mapInArrow`` pass.
 
-Steps (``[filter] steps``, default all in registry order): normalize, licence policy
-and opt-out, language ID, quality, PII. A rejected row leaves the chain at the step
+Steps (``[filter] steps``, default all in registry order): the URL blocklist (crawl
+sources), normalize, licence policy and opt-out, language ID, quality, PII. A rejected row leaves the chain at the step
 that rejected it; its reject names that step as its ``stage``.
 """
 
@@ -19,6 +19,7 @@ from kocorpus.schemas import DOCUMENT_SCHEMA, STAGE_OUTPUT_SCHEMA, conform, spar
 
 #: Document steps of the ``filter`` stage: config name -> (module, class). Order is the default order.
 STEP_REGISTRY: dict[str, tuple[str, str]] = {
+    "url": ("kocorpus.sources.urls", "UrlBlocklistFilter"),
     "normalize": ("kocorpus.filters.normalize", "TextNormalizer"),
     "policy": ("kocorpus.filters.policy", "LicensePolicy"),
     "langid": ("kocorpus.filters.langid", "FastTextLanguageId"),

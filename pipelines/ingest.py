@@ -16,6 +16,7 @@ from kocorpus.config import Config
 from kocorpus.pipelines.outcomes import fail_first_attempt, outcome_stats, write_outcomes
 from kocorpus.pipelines.runner import RunContext
 from kocorpus.schemas import STAGE_OUTPUT_SCHEMA, spark_ddl
+from kocorpus.sources.extract import HtmlExtractor
 from kocorpus.sources.tasks import FileTask, plan_tasks, read_task
 
 
@@ -39,6 +40,7 @@ def run_ingest(ctx: RunContext, paths: Collection[str] | None = None) -> dict:
     stats = outcome_stats(ctx, "ingest")
     stats.update(files=len(snapshot), tasks=len(tasks), inputs=snapshot, sources_without_files=missing)
     stats["repeated_record_keys"] = derived_ids
+    stats["extract"] = HtmlExtractor.from_config(ctx.cfg.section("extract")).describe()
     return stats
 
 
@@ -46,6 +48,7 @@ def ingest_dataframe(spark, cfg: Config, run_id: str, tasks: list[FileTask]):
     """The ingest stage as a Spark DataFrame of ``STAGE_OUTPUT_SCHEMA`` rows."""
     sources = {s.name: s for s in cfg.sources}
     max_doc_bytes = cfg.run.max_doc_bytes
+    extractor = HtmlExtractor.from_config(cfg.section("extract"))
     task_rows = [
         {"source": t.source, "path": t.path, "key_prefix": t.key_prefix, "size": t.size, "row_group": t.row_group}
         for t in tasks
@@ -59,7 +62,7 @@ def ingest_dataframe(spark, cfg: Config, run_id: str, tasks: list[FileTask]):
         for b in batches:
             for t in b.to_pylist():
                 task = FileTask(t["source"], t["path"], t["key_prefix"], t["size"], t["row_group"])
-                yield from read_task(task, sources[task.source], run_id, max_doc_bytes)
+                yield from read_task(task, sources[task.source], run_id, max_doc_bytes, extractor)
 
     def read_tasks_or_fail(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return fail_first_attempt("ingest", read_tasks(batches))

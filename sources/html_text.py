@@ -1,4 +1,4 @@
-"""HTML to plain text, plus the page's opt-out signals.
+"""The ``builtin`` extraction engine: HTML to plain text, plus the page's opt-out signals.
 
 A small, dependency-free extractor (stdlib ``html.parser``): drops script,
 style, nav-like containers and comments, turns block elements into line
@@ -24,6 +24,19 @@ class HtmlPage:
     title: str | None
     noai: bool  # robots/meta said noai / noimageai / tdm-reservation=1
     declared_charset: str | None
+    engine: str | None = None  # which engine produced ``text`` (the hybrid names the part that won)
+
+
+def meta_opts_out(name: str, content: str) -> bool:
+    """Whether ``<meta name=NAME content=CONTENT>`` reserves text-and-data-mining rights.
+
+    True for ``robots`` (or ``tdm-reservation``/``tdm-policy``) naming ``noai`` or
+    ``noimageai``, and for ``tdm-reservation`` = ``1`` (W3C TDMRep). Case-insensitive.
+    """
+    name, content = name.strip().lower(), content.strip().lower()
+    if name not in ("robots", "tdm-reservation", "tdm-policy"):
+        return False
+    return "noai" in content or "noimageai" in content or (name == "tdm-reservation" and content == "1")
 
 
 class _Extractor(HTMLParser):
@@ -41,9 +54,7 @@ class _Extractor(HTMLParser):
         if tag == "meta":
             name = a.get("name", "").lower()
             content = a.get("content", "").lower()
-            if name in ("robots", "tdm-reservation", "tdm-policy") and (
-                "noai" in content or (name == "tdm-reservation" and content.strip() == "1")
-            ):
+            if meta_opts_out(name, content):
                 self.noai = True
             if a.get("charset"):
                 self.charset = a["charset"]
@@ -79,7 +90,7 @@ def html_to_text(html: str) -> HtmlPage:
     lines = [" ".join(line.split()) for line in "".join(p.parts).split("\n")]
     text = "\n".join(line for line in lines if line)
     title = " ".join("".join(p.title).split()) or None
-    return HtmlPage(text=text, title=title, noai=p.noai, declared_charset=p.charset)
+    return HtmlPage(text=text, title=title, noai=p.noai, declared_charset=p.charset, engine="builtin")
 
 
 def sniff_charset(head: bytes) -> str | None:

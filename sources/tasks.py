@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from kocorpus import storage
 from kocorpus.config import SourceConfig
 from kocorpus.schemas import DOCUMENT_SCHEMA, STAGE_OUTPUT_SCHEMA, conform, make_doc_id
+from kocorpus.sources.extract import HtmlExtractor
 from kocorpus.sources.jsonl import read_jsonl
 from kocorpus.sources.parquet import read_parquet
 from kocorpus.sources.records import Quarantine, domain_of
@@ -64,8 +65,13 @@ def _row_groups(path: str) -> int:
         return 1  # the reader quarantines the file with the real error
 
 
-def read_task(task: FileTask, source: SourceConfig, run_id: str, max_doc_bytes: int) -> Iterator[pa.RecordBatch]:
-    """Read one file task into ``STAGE_OUTPUT_SCHEMA`` batches (documents and quarantine rows)."""
+def read_task(
+    task: FileTask, source: SourceConfig, run_id: str, max_doc_bytes: int, extractor: HtmlExtractor | None = None
+) -> Iterator[pa.RecordBatch]:
+    """Read one file task into ``STAGE_OUTPUT_SCHEMA`` batches (documents and quarantine rows).
+
+    ``extractor`` turns HTML pages of WARC sources into their main text (default: the default engine).
+    """
     if source.format == "jsonl":
         items = read_jsonl(source, task.path, task.key_prefix, max_doc_bytes)
     elif source.format == "text":
@@ -73,7 +79,7 @@ def read_task(task: FileTask, source: SourceConfig, run_id: str, max_doc_bytes: 
     elif source.format == "parquet":
         items = read_parquet(source, task.path, task.key_prefix, max_doc_bytes, task.row_group)
     elif source.format == "warc":
-        items = read_warc(source, task.path, task.key_prefix, max_doc_bytes)
+        items = read_warc(source, task.path, task.key_prefix, max_doc_bytes, (extractor or HtmlExtractor()).extract)
     else:  # config validation prevents this
         raise ValueError(f"unknown format {source.format}")
     base = {
@@ -123,11 +129,13 @@ def _row(item, base: dict, task: FileTask) -> dict:
     }
 
 
-def read_source(source: SourceConfig, max_doc_bytes: int = 8 << 20, run_id: str = "") -> Iterator[pa.RecordBatch]:
+def read_source(
+    source: SourceConfig, max_doc_bytes: int = 8 << 20, run_id: str = "", extractor: HtmlExtractor | None = None
+) -> Iterator[pa.RecordBatch]:
     """All readable documents of one source as ``DOCUMENT_SCHEMA`` batches, in the driver (no Spark)."""
     tasks, _ = plan_tasks([source])
     for task in tasks:
-        for batch in read_task(task, source, run_id, max_doc_bytes):
+        for batch in read_task(task, source, run_id, max_doc_bytes, extractor):
             kept = batch.filter(pc.is_null(batch.column("reject_stage")))
             if kept.num_rows:
                 yield conform(kept, DOCUMENT_SCHEMA)

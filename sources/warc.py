@@ -22,10 +22,16 @@ def read_warc(
     """Every document record of a WARC/WET file (gzip per record or whole), or a quarantine item saying why not.
 
     ``extract`` turns a decoded HTML page into its main text (``kocorpus.sources.extract``).
+    Records: ``response`` (HTTP; only status 200, HTML or ``text/*``), ``conversion`` (WET
+    plain text), ``resource``. ``WARC-Target-URI`` is the url, ``WARC-Date`` the crawl
+    date, ``WARC-Record-ID`` the record key (so the doc_id). With the source's
+    ``content_languages`` set, Common Crawl's ``WARC-Identified-Content-Language``
+    header (when present) pre-filters records by their first language.
     """
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    languages = [code.lower() for code in source.content_languages or []]
     offset = 0
     it = None
     seen = 0
@@ -48,7 +54,7 @@ def read_warc(
             if it.err_count > errors_before:
                 yield Quarantine(offset, "bad_content_length", f"Content-Length {length_h} does not end at a record boundary")
                 continue
-            yield _item(rec, raw, offset, declared_len, key_prefix, max_bytes, extract)
+            yield _item(rec, raw, offset, declared_len, key_prefix, max_bytes, extract, languages)
         if not seen:
             yield Quarantine(0, "empty_file", "no WARC records")
     except ArchiveLoadFailed as e:
@@ -59,7 +65,9 @@ def read_warc(
         yield Quarantine(_warc_pos(it, offset), "corrupt_file", f"{type(e).__name__}: {str(e)[:160]}")
 
 
-def _item(rec, raw: bytes, offset: int, declared_len: int, key_prefix: str, max_bytes: int, extract) -> Record | Quarantine:
+def _item(
+    rec, raw: bytes, offset: int, declared_len: int, key_prefix: str, max_bytes: int, extract, languages: list[str] | None
+) -> Record | Quarantine:
     """One document record (already read into ``raw``) as a Record, or the reason it is not one."""
     headers = rec.rec_headers
     key = headers.get_header("WARC-Record-ID") or f"{key_prefix}@{offset}"
@@ -69,6 +77,9 @@ def _item(rec, raw: bytes, offset: int, declared_len: int, key_prefix: str, max_
         return Quarantine(offset, "truncated_record", f"{missing} of {declared_len} declared bytes missing")
     if len(raw) > max_bytes:
         return Quarantine(offset, "too_large", f"> {max_bytes} bytes")
+    declared_langs = headers.get_header("WARC-Identified-Content-Language")
+    if languages and declared_langs and declared_langs.split(",")[0].strip().lower() not in languages:
+        return Quarantine(offset, "content_language", f"WARC-Identified-Content-Language {declared_langs}", **where)
     http = rec.http_headers if rec.rec_type == "response" else None
     tdm = False
     if http is not None:

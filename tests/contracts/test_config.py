@@ -78,6 +78,8 @@ def test_each_section_names_exactly_its_components_options():
     from kocorpus.filters.quality import _OPTION_KEYS, THRESHOLD_KEYS
     from kocorpus.filters.quality_classifier import TRAIN_DEFAULTS
     from kocorpus.orchestration.gates import GateSettings
+    from kocorpus.sources.extract import HtmlExtractor
+    from kocorpus.sources.urls import UrlBlocklistFilter
     from kocorpus.storage import STORAGE_KEYS
     from kocorpus.tokenizer.shards import ShardSettings
     from kocorpus.tokenizer.train import TokenizerSettings
@@ -97,6 +99,8 @@ def test_each_section_names_exactly_its_components_options():
     assert fields(C.TrainSection) == _options(TrainOptions) | set(RUN_KEYS)
     assert fields(C.GatesSection) == _options(GateSettings)
     assert fields(C.StorageSection) == set(STORAGE_KEYS)
+    assert fields(C.ExtractSection) == _options(HtmlExtractor)
+    assert fields(C.UrlSection) == _options(UrlBlocklistFilter)
 
 
 @given(
