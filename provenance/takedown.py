@@ -92,7 +92,7 @@ def takedown(targets: list[str], req: TakedownRequest, run_dir: str | Path | Non
         "request": asdict(req),
         "verified": all(r["verified"] for r in results),
         "documents_removed": sorted({d for r in results for d in r["documents_removed"]}),
-        "targets": results,
+        "targets": [{k: v for k, v in r.items() if k not in ("request", "honour_in_future_runs")} for r in results],
         "honour_in_future_runs": req.honour(),
     }
 
