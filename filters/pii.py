@@ -50,6 +50,9 @@ import pyarrow.compute as pc
 
 from kocorpus.filters import pii_patterns as P
 from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_column, set_text
+from kocorpus.filters.pii_address import AddressFinder
+from kocorpus.filters.pii_fold import FoldedText, fold
+from kocorpus.filters.pii_names import NameFinder
 from kocorpus.filters.pii_validators import (
     brn_ok,
     card_issuer_ok,
@@ -69,7 +72,8 @@ DEFAULT_ACTIONS: dict[str, str] = {t: "redact" for t in PII_TYPES} | {"brn": "ke
 #: Tie-break between equally strong overlapping candidates: a labelled account beats a bare card reading.
 _PRIORITY = {t: i for i, t in enumerate(("rrn", "frn", "account") + tuple(t for t in PII_TYPES if t not in ("rrn", "frn", "account")))}
 _NON_DIGIT = re.compile(r"[^0-9]")
-_AT_WORD = re.compile(r"[(\[][Aa][Tt][)\]]")
+#: Types whose values make the word beside them a contact name.
+NAME_ANCHORS = frozenset({"phone", "account", "address", "email"})
 
 # Strength of a detection: what backs it (a label and a check digit > either > a format).
 LABELLED, CHECKSUM, FORMAT = 4, 3, 2
@@ -131,6 +135,12 @@ class KoreanPiiRedactor(DocumentStep):
         self._other_labels = P.words_regex(P.OTHER_NUMBER_LABELS)
         self._replaced = frozenset(t for t, a in merged.items() if a != "keep")
         self._dropped = tuple(t for t in PII_TYPES if merged[t] == "drop")
+        self._address_finder = AddressFinder()
+        self._name_finder = NameFinder()
+        self._finders = (
+            self._registrations, self._phones, self._emails, self._cards, self._brns, self._licences,
+            self._passports, self._accounts, self._ips, self._addresses,
+        )
 
     @classmethod
     def from_config(cls, section: dict) -> "KoreanPiiRedactor":
@@ -172,22 +182,45 @@ class KoreanPiiRedactor(DocumentStep):
         return NONE
 
     def detect(self, text: str) -> list[Detection]:
-        """Every PII value in ``text``, non-overlapping, in text order (actions not applied)."""
+        """Every PII value in ``text``, non-overlapping, in text order (actions not applied).
+
+        Detection runs on the folded view (:func:`kocorpus.filters.pii_fold.fold`); the
+        offsets returned index ``text`` itself.
+        """
+        view = fold(text)
+        v = view.text
         cands: list[Detection] = []
+        for find in self._finders:
+            find(v, view, cands)
+        if view.numerals:
+            cands = [d for d in cands if self._numerals_ok(v, view, d)]
+        found = _resolve(cands)
+        names = self._names(v, found)
+        if names:
+            found = _resolve(found + names)
+        return _map_back(found, view)
+
+    def _numerals_ok(self, v: str, view: FoldedText, d: Detection) -> bool:
+        """A value written in Hangul numerals (공일공...) counts only as a phone, and only with a phone word nearby."""
+        if not view.has_numerals(d.start, d.end):
+            return True
+        return d.type == "phone" and self._label(self._context["phone"], v, d.start, d.end) == OWN
+
+    # One finder per type: ``find(v, view, cands)`` appends candidates found in the folded text ``v``.
+
+    def _registrations(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
         add = cands.append
         label = self._label
-        ctx = self._context
-
-        for m in P.REGISTRATION.finditer(text):
+        for m in P.REGISTRATION.finditer(v):
             birth, sep, s, tail = m.group("birth", "sep", "s", "tail")
             if registration_birth_date(birth + s, self._today) is None:
                 continue
             typ = "frn" if s in "5678" else "rrn"
             a, b = m.span()
-            lab = label(self._registration_ctx, text, a, b)
+            lab = label(self._registration_ctx, v, a, b)
             if lab == OTHER:
                 continue  # 주문번호 231015-1234567: the label says what it is
-            if lab == NONE and label(ctx["account"], text, a, b) == OWN:
+            if lab == NONE and label(self._context["account"], v, a, b) == OWN:
                 continue  # 통장 4202250704606: an account number (found below)
             if tail[0] == "*":  # masked tail: birth date and sex are still shown
                 if sep and sep.strip():
@@ -200,75 +233,100 @@ class KoreanPiiRedactor(DocumentStep):
             elif s not in "90":  # issued since October 2020: no check digit to test
                 add(Detection(a, b, typ, FORMAT))
 
-        for m in P.PHONE.finditer(text):
-            add(Detection(m.start(), m.end(), "phone", FORMAT))
-        if "82" in text:
-            for m in P.PHONE_INTL.finditer(text):
-                add(Detection(m.start(), m.end(), "phone", FORMAT))
+    def _phones(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        for m in P.PHONE.finditer(v):
+            cands.append(Detection(m.start(), m.end(), "phone", FORMAT))
+        if "82" in v:
+            for m in P.PHONE_INTL.finditer(v):
+                cands.append(Detection(m.start(), m.end(), "phone", FORMAT))
 
-        if "@" in text or "\uff20" in text or _AT_WORD.search(text):
-            for m in P.EMAIL.finditer(text):
-                if m.group("tld").lower() not in P.EMAIL_FILE_SUFFIXES:
-                    add(Detection(m.start(), m.end(), "email", FORMAT))
+    def _emails(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        if "@" not in v:
+            return
+        for m in P.EMAIL.finditer(v):
+            if m.group("tld").lower() in P.EMAIL_FILE_SUFFIXES:
+                continue
+            if view.starts is not None and not _spelled_email_ok(m, view):
+                continue
+            cands.append(Detection(m.start(), m.end(), "email", FORMAT))
 
-        for m in P.CARD.finditer(text):
+    def _cards(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        for m in P.CARD.finditer(v):
             a = m.start()
-            for end in _card_readings(m, text):
-                digits = _NON_DIGIT.sub("", text[a:end])
+            for end in _card_readings(m, v):
+                digits = _NON_DIGIT.sub("", v[a:end])
                 if luhn_ok(digits) and card_issuer_ok(digits):
-                    lab = label(ctx["card"], text, a, end)
+                    lab = self._label(self._context["card"], v, a, end)
                     if lab != OTHER:
-                        add(Detection(a, end, "card", LABELLED if lab == OWN else CHECKSUM))
+                        cands.append(Detection(a, end, "card", LABELLED if lab == OWN else CHECKSUM))
                     break
 
-        for m in P.BRN.finditer(text):
+    def _brns(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        label = self._label
+        for m in P.BRN.finditer(v):
             a, b = m.span()
             if not brn_ok(_NON_DIGIT.sub("", m.group())):
                 continue
-            lab = label(ctx["brn"], text, a, b)
+            lab = label(self._context["brn"], v, a, b)
             if lab == OWN:
-                add(Detection(a, b, "brn", LABELLED))
-            elif lab == NONE and m.group("hy") and label(ctx["account"], text, a, b) != OWN:
-                add(Detection(a, b, "brn", CHECKSUM))
+                cands.append(Detection(a, b, "brn", LABELLED))
+            elif lab == NONE and m.group("hy") and label(self._context["account"], v, a, b) != OWN:
+                cands.append(Detection(a, b, "brn", CHECKSUM))
 
-        for m in P.DRIVER_LICENSE_NAMED.finditer(text):
-            add(Detection(m.start(), m.end(), "driver_license", FORMAT))
-        for m in P.DRIVER_LICENSE.finditer(text):
+    def _licences(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        for m in P.DRIVER_LICENSE_NAMED.finditer(v):
+            cands.append(Detection(m.start(), m.end(), "driver_license", FORMAT))
+        for m in P.DRIVER_LICENSE.finditer(v):
             a, b = m.span()
             if driver_license_ok(_NON_DIGIT.sub("", m.group())):
-                lab = label(ctx["driver_license"], text, a, b)
+                lab = self._label(self._context["driver_license"], v, a, b)
                 if lab == OWN or (lab == NONE and m.group("sep")):
-                    add(Detection(a, b, "driver_license", FORMAT))
+                    cands.append(Detection(a, b, "driver_license", FORMAT))
 
-        for m in P.PASSPORT.finditer(text):
+    def _passports(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        for m in P.PASSPORT.finditer(v):
             a, b = m.span()
-            if label(ctx["passport"], text, a, b) == OWN:
-                add(Detection(a, b, "passport", FORMAT))
+            if self._label(self._context["passport"], v, a, b) == OWN:
+                cands.append(Detection(a, b, "passport", FORMAT))
 
-        for m in P.ACCOUNT.finditer(text):
+    def _accounts(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        for m in P.ACCOUNT.finditer(v):
             a, b = m.span()
             value = m.group()
             if P.SERVICE_NUMBER.fullmatch(value):
                 continue  # phone-shaped: a phone (found above) or a non-personal service number
-            if 10 <= len(_NON_DIGIT.sub("", value)) <= 14 and label(ctx["account"], text, a, b) == OWN:
-                add(Detection(a, b, "account", CHECKSUM))  # its label outweighs a bare Luhn match
+            if 10 <= len(_NON_DIGIT.sub("", value)) <= 14 and self._label(self._context["account"], v, a, b) == OWN:
+                cands.append(Detection(a, b, "account", CHECKSUM))  # its label outweighs a bare Luhn match
 
-        if "." in text:
-            for m in P.IPV4.finditer(text):
+    def _ips(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        if "." in v:
+            for m in P.IPV4.finditer(v):
                 value = m.group()
                 if all(len(o) == 1 for o in value.split(".")):
                     continue  # 1.2.3.4: a version or section number, not an address
-                if P.IP_VERSION_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+                if P.IP_VERSION_BEFORE.search(v, max(0, m.start() - 8), m.start()):
                     continue
                 if ip_is_public(value):
-                    add(Detection(m.start(), m.end(), "ip", FORMAT))
-        if ":" in text:
-            for m in P.IPV6.finditer(text):
+                    cands.append(Detection(m.start(), m.end(), "ip", FORMAT))
+        if ":" in v:
+            for m in P.IPV6.finditer(v):
                 value = m.group()
                 if value.count(":") >= 2 and value.strip(":") and ip_is_public(value):
-                    add(Detection(m.start(), m.end(), "ip", FORMAT))
+                    cands.append(Detection(m.start(), m.end(), "ip", FORMAT))
 
-        return _resolve(cands)
+    def _addresses(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        own = self._context["address"]
+        labelled = lambda a, b: self._label(own, v, a, b) == OWN  # noqa: E731
+        for a, b in self._address_finder.find(v, labelled):
+            cands.append(Detection(a, b, "address", FORMAT))
+
+    def _names(self, v: str, found: list[Detection]) -> list[Detection]:
+        """Contact names: after a name label, or beside a phone, account, address or e-mail value."""
+        spans = self._name_finder.after_labels(v)
+        for d in found:
+            if d.type in NAME_ANCHORS:
+                spans.extend(self._name_finder.beside(v, d.start, d.end))
+        return [Detection(a, b, "name", FORMAT) for a, b in spans]
 
     # ------------------------------------------------------------------ redaction
 
@@ -346,6 +404,30 @@ def _card_readings(m: re.Match, text: str) -> list[int]:
         more = m.end() + 1 < len(text) and text[m.end()] in " -" and text[m.end() + 1].isdigit()
         return [short, m.end()] if more else [m.end(), short]
     return [m.end()]
+
+
+def _spelled_email_ok(m: re.Match, view: FoldedText) -> bool:
+    """An "@" written as the English word " at " counts only with a mail domain or a spelled dot."""
+    at = m.start("domain") - 1
+    if view.source(at, at + 1).strip().lower() != "at":
+        return True
+    domain = m.group("domain").lower()
+    if domain in P.MAIL_DOMAINS or domain.endswith(P.MAIL_DOMAIN_SUFFIXES):
+        return True
+    return any(view.source(i, i + 1) != "." for i in range(m.start("domain"), m.end("domain")) if view.text[i] == ".")
+
+
+def _map_back(found: list[Detection], view: FoldedText) -> list[Detection]:
+    """Detections in the view's offsets -> the original text's offsets (overlaps dropped, the first kept)."""
+    if view.starts is None or not found:
+        return found
+    out: list[Detection] = []
+    for d in found:
+        a, b = view.span(d.start, d.end)
+        if out and a < out[-1].end:
+            continue
+        out.append(Detection(a, b, d.type, d.strength))
+    return out
 
 
 def _resolve(cands: list[Detection]) -> list[Detection]:

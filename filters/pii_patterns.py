@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 
+from kocorpus.filters.pii_address import ADDRESS_LABELS
+from kocorpus.filters.pii_fold import HANGUL_DIGITS, WIDTH_FOLD
+from kocorpus.filters.pii_names import NAME_LABELS
 from kocorpus.filters.pii_validators import DRIVER_LICENSE_REGION_NAMES
 
 # ----------------------------------------------------------------------------- boundaries
@@ -48,9 +51,10 @@ REGISTRATION = re.compile(
 PHONE_PREFIX = r"(?:1[016-9]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70|50[2-8])"
 _PHONE_SEP = r"(?:[ ]?[-.][ ]?|[ ])"
 _PHONE_BODY = rf"(?P<mid>[0-9]{{3,4}}){_PHONE_SEP}?(?P<last>[0-9]{{4}})"
-#: Domestic form: 0PP-MMMM-LLLL, (0PP) MMMM-LLLL, with hyphens, dots, spaces or none.
+#: Domestic form: 0PP-MMMM-LLLL with hyphens, dots, spaces, none or a mix; the area code in
+#: parentheses or closed by one: (0PP) MMMM-LLLL, (0PP)-MMMM-LLLL, 0PP)MMMM-LLLL.
 PHONE = re.compile(
-    rf"(?:\(0{PHONE_PREFIX}\)[ ]?|0{after_first('0')}{PHONE_PREFIX}{_PHONE_SEP}?){_PHONE_BODY}" + RB
+    rf"(?:\(0{PHONE_PREFIX}\)(?:[ ]?-[ ]?|[ ])?|0{after_first('0')}{PHONE_PREFIX}(?:\)[ ]?|{_PHONE_SEP})?){_PHONE_BODY}" + RB
 )
 #: International form: +82 / 0082, optional "(0)", the prefix without its 0 (or with it).
 #: Only searched in texts that contain "82".
@@ -60,12 +64,19 @@ PHONE_INTL = re.compile(
     + RB
 )
 
-#: E-mail: ASCII local part, '@' (or full-width '＠', or "(at)" / "[at]"), dotted ASCII domain.
+#: E-mail: ASCII local part, '@', dotted ASCII domain. Searched in the folded view
+#: (kocorpus.filters.pii_fold), where ＠, 골뱅이, (at), " at ", 닷컴, (dot)... read as ASCII.
 EMAIL = re.compile(
     r"[A-Za-z0-9](?<![A-Za-z0-9._%+\-][A-Za-z0-9])[A-Za-z0-9._%+\-]{0,63}"
-    r"(?:@|\uff20|[ ]?[(\[][Aa][Tt][)\]][ ]?)"
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24})(?![A-Za-z0-9\-])"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24}))(?![A-Za-z0-9\-])"
 )
+#: Mailbox providers and public-sector mail domains: an "@" spelled as the English word " at "
+#: (an ordinary word too: "available at amazon.com") needs one of these, or a spelled dot.
+MAIL_DOMAINS = frozenset(
+    "naver.com daum.net hanmail.net gmail.com nate.com kakao.com hotmail.com outlook.com yahoo.com yahoo.co.kr "
+    "icloud.com korea.kr empal.com dreamwiz.com lycos.co.kr paran.com".split()
+)
+MAIL_DOMAIN_SUFFIXES = (".ac.kr", ".go.kr", ".or.kr", ".re.kr", ".hs.kr", ".ms.kr", ".es.kr")
 #: "TLDs" that are image and asset file extensions (logo@2x.png is not an address).
 EMAIL_FILE_SUFFIXES = frozenset("png jpg jpeg gif svg webp bmp ico css js pdf mp4 webm".split())
 
@@ -79,10 +90,13 @@ CARD = re.compile(
     + RB
 )
 
-#: Bank accounts: bank-style hyphenation (2-4 groups of 2-7 digits, the last 1-7) or 10-14 bare digits.
-ACCOUNT = re.compile("[0-9]" + LB1 + r"(?:[0-9]{1,5}(?:-[0-9]{2,7}){0,2}-[0-9]{1,7}|[0-9]{9,13})" + RB)
+#: Bank accounts: bank-style groups (2-4 groups of 2-7 digits, the last 1-7) separated by hyphens
+#: or by spaces (one kind throughout), or 10-14 bare digits.
+ACCOUNT = re.compile(
+    "[0-9]" + LB1 + r"(?:[0-9]{1,5}(?P<as>[- ])[0-9]{2,7}(?:(?P=as)[0-9]{2,7})?(?:(?P=as)[0-9]{1,7})?|[0-9]{9,13})" + RB
+)
 #: Phone-shaped numbers (0AA-NNN(N)-NNNN, 15xx-NNNN): never read as bank accounts.
-SERVICE_NUMBER = re.compile(r"0[0-9]{1,3}-[0-9]{3,4}-[0-9]{4}|1[0-9]{3}-[0-9]{4}")
+SERVICE_NUMBER = re.compile(r"0[0-9]{1,3}[- ][0-9]{3,4}[- ][0-9]{4}|1[0-9]{3}[- ][0-9]{4}")
 
 #: Business registration number: NNN-NN-NNNNN, or 10 bare digits.
 BRN = re.compile("[0-9]" + LB1 + r"(?:(?P<hy>[0-9]{2}-[0-9]{2}-[0-9]{5})|[0-9]{9})" + RB)
@@ -113,7 +127,11 @@ IP_VERSION_BEFORE = re.compile(r"(?i:v|ver\.?|version|버전|판)[ ]?$")
 CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     "rrn": ("주민번호", "주민등록", "주민", "생년월일", "RRN", "resident registration"),
     "frn": ("외국인등록", "외국인번호", "외국인", "등록번호", "FRN", "alien registration"),
-    "phone": ("전화", "연락처", "휴대폰", "핸드폰", "휴대전화", "폰번호", "문의", "팩스", "tel", "phone", "mobile", "fax"),
+    "phone": (
+        "전화", "연락", "연락처", "휴대폰", "핸드폰", "휴대전화", "폰", "번호", "문의", "팩스", "카톡", "문자", "tel", "phone",
+        "mobile", "fax", "hp", "h.p", "☎",
+    ),
+    "address": ADDRESS_LABELS,
     "account": (
         "계좌", "통장", "입금", "송금", "이체", "예금주", "은행", "뱅크", "농협", "신협", "수협", "새마을금고",
         "우체국", "SC제일", "account", "bank",
@@ -140,13 +158,43 @@ def words_regex(words: tuple[str, ...]) -> re.Pattern:
 
 # ----------------------------------------------------------------------------- batch trigger
 
-#: RE2 superset of every pattern above (see module docstring). Seven digits with short
-#: separators cover RRN/FRN, phone, card, account, BRN and licence; the rest cover
-#: e-mail, IPv4, IPv6 and passport numbers.
-TRIGGER_RE2 = (
-    r"[0-9](?:[^0-9]{0,4}[0-9]){6}"
-    r"|@|\x{ff20}|[(\[][Aa][Tt][)\]]"
-    r"|[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
-    r"|[0-9A-Fa-f]?:[0-9A-Fa-f]{0,4}:"
-    r"|[MSRODmsrod][0-9]{3}"
-)
+
+def _re2_class(ascii_chars: str, extra: str = "") -> str:
+    """RE2 character class of ``ascii_chars`` and every character the folded view reads as one of them."""
+    chars = set(ascii_chars) | set(extra)
+    chars |= {chr(c) for c, to in WIDTH_FOLD.items() if to in ascii_chars}
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in sorted(chars)) + "]"
+
+
+_D = _re2_class("0123456789")
+_ND = "[^" + _D[1:]
+_SP = _re2_class(" ")
+_DOT = _re2_class(".")
+_SEP = _re2_class(" .-")
+_NUMERAL = _re2_class("0123456789", "".join(HANGUL_DIGITS))
+_AN = _re2_class("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_HEX = _re2_class("0123456789ABCDEFabcdef")
+_AT_WORD = _re2_class("aA") + _re2_class("tT")
+
+
+def _trigger() -> str:
+    """RE2 superset of every pattern and fold (see module docstring)."""
+    parts = [
+        rf"{_D}(?:{_ND}{{0,4}}{_D}){{6}}",  # seven digits with short gaps: every numeric type
+        rf"{_NUMERAL}(?:{_SEP}?{_NUMERAL}){{6}}",  # a run with Hangul numerals
+        _re2_class("@"), "골뱅이", rf"{_re2_class('([')}{_SP}?{_AT_WORD}{_SP}?{_re2_class(')]')}",
+        rf"{_AN}{_SP}{_AT_WORD}{_SP}{_AN}",  # e-mail, "@" spelled
+        rf"{_D}{_DOT}{_D}{{1,3}}{_DOT}{_D}{{1,3}}{_DOT}{_D}",  # IPv4
+        rf"{_HEX}?{_re2_class(':')}{_HEX}{{0,4}}{_re2_class(':')}",  # IPv6
+        rf"{_re2_class('MSRODmsrod')}{_D}{{3}}",  # passport
+        rf"[로길동리가]{_SP}?(?:산{_SP}?|지하{_SP}?)?{_D}|번지",  # street address
+        "|".join(re.escape(w) for w in NAME_LABELS),  # contact names after a label
+    ]
+    return "|".join(parts)
+
+
+#: RE2 superset of every pattern above, of the folded view's forms and of the address and name
+#: finders (see module docstring). Seven digits with short separators cover RRN/FRN, phone, card,
+#: account, BRN and licence; the rest cover Hangul-numeral runs, e-mail, IPv4, IPv6, passport
+#: numbers, addresses and labelled names.
+TRIGGER_RE2 = _trigger()

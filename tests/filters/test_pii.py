@@ -199,7 +199,7 @@ def test_card_numbers_failing_luhn_are_not_cards(card):
     ["123456-12-123456", "110-123-456789", "1002-123-456789", "3333-12-1234567", "301-1234-5678-11", "9002-12-345678-9", "12345678901234"],
 )
 def test_account_needs_a_context_word(red, number):
-    assert only(red, f"국민은행 계좌 {number} 예금주 홍길동") == [("account", number)]
+    assert only(red, f"국민은행 계좌 {number} 예금주 홍길동") == [("account", number), ("name", "홍길동")]
     assert only(red, f"입금: {number}") == [("account", number)]
     assert [t for t, _ in only(red, f"상품 번호 {number} 입니다")] != ["account"]
 
