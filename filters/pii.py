@@ -92,6 +92,7 @@ class Detection(NamedTuple):
     end: int
     type: str
     strength: int
+    left: int = -1  # where the words that belong to the value begin (an address's region), -1: at start
 
 
 class KoreanPiiRedactor(DocumentStep):
@@ -251,7 +252,8 @@ class KoreanPiiRedactor(DocumentStep):
             cands.append(Detection(m.start(), m.end(), "email", FORMAT))
 
     def _cards(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
-        for m in P.CARD.finditer(v):
+        pos = 0
+        while (m := P.CARD.search(v, pos)) is not None:
             a = m.start()
             for end in _card_readings(m, v):
                 digits = _NON_DIGIT.sub("", v[a:end])
@@ -259,7 +261,13 @@ class KoreanPiiRedactor(DocumentStep):
                     lab = self._label(self._context["card"], v, a, end)
                     if lab != OTHER:
                         cands.append(Detection(a, end, "card", LABELLED if lab == OWN else CHECKSUM))
+                    pos = end
                     break
+            else:
+                # Not a card from here: the card may start at a later group (010 1234 5678 4111 1111 ...).
+                sep = m.group("s1") or m.group("s2")
+                nxt = v.find(sep, a, m.end()) if sep else -1
+                pos = nxt + 1 if nxt >= 0 else m.end()
 
     def _brns(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
         label = self._label
@@ -293,6 +301,10 @@ class KoreanPiiRedactor(DocumentStep):
         for m in P.ACCOUNT.finditer(v):
             a, b = m.span()
             value = m.group()
+            if m.group("as") == " ":  # spaced groups: the last ones may start the next number
+                while len(_NON_DIGIT.sub("", value)) > 14 and value.count(" ") > 1:
+                    value = value[: value.rfind(" ")]
+                b = a + len(value)
             if P.SERVICE_NUMBER.fullmatch(value):
                 continue  # phone-shaped: a phone (found above) or a non-personal service number
             if 10 <= len(_NON_DIGIT.sub("", value)) <= 14 and self._label(self._context["account"], v, a, b) == OWN:
@@ -316,16 +328,17 @@ class KoreanPiiRedactor(DocumentStep):
 
     def _addresses(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
         own = self._context["address"]
-        labelled = lambda a, b: self._label(own, v, a, b) == OWN  # noqa: E731
-        for a, b in self._address_finder.find(v, labelled):
-            cands.append(Detection(a, b, "address", FORMAT))
+        labelled = lambda a, b: self._label(own, v, a, b) == OWN  # noqa: E731  (a: where the region starts)
+        for a, b, region in self._address_finder.find(v, labelled):
+            cands.append(Detection(a, b, "address", FORMAT, region))
 
     def _names(self, v: str, found: list[Detection]) -> list[Detection]:
         """Contact names: after a name label, or beside a phone, account, address or e-mail value."""
         spans = self._name_finder.after_labels(v)
         for d in found:
             if d.type in NAME_ANCHORS:
-                spans.extend(self._name_finder.beside(v, d.start, d.end))
+                # after an address comes its reference part "(역삼동)", not a name
+                spans.extend(self._name_finder.beside(v, d.left if d.left >= 0 else d.start, d.end, after=d.type != "address"))
         return [Detection(a, b, "name", FORMAT) for a, b in spans]
 
     # ------------------------------------------------------------------ redaction
@@ -426,7 +439,7 @@ def _map_back(found: list[Detection], view: FoldedText) -> list[Detection]:
         a, b = view.span(d.start, d.end)
         if out and a < out[-1].end:
             continue
-        out.append(Detection(a, b, d.type, d.strength))
+        out.append(Detection(a, b, d.type, d.strength, view.span(d.left, d.left + 1)[0] if d.left >= 0 else -1))
     return out
 
 

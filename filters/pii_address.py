@@ -103,7 +103,7 @@ NOT_DONG: frozenset[str] = frozenset(
 )
 
 _ITEM = (
-    r"(?:(?:지하[ ]?|B)?[0-9]{1,3}[ ]?층|[0-9]{1,4}[ ]?동|(?:[A-Za-z]|가|나|다|라|마|바|사)[ ]?동(?=[ ]?[0-9]{1,5}[ ]?호)"
+    r"(?:(?:지하[ ]?|B)?[0-9]{1,3}[ ]?층|[0-9]{1,4}[ ]?동|(?:[A-Za-z]|가|나|다|라|마|바|사)[ ]?동(?=[ ]?(?:[0-9]{1,5}[ ]?호|(?:지하[ ]?|B)?[0-9]{1,3}[ ]?층))"
     r"|[A-Za-z]?[0-9]{1,5}(?:-[0-9]{1,4})?[ ]?호)(?![0-9A-Za-z])"
 )
 #: Detail after the number: items (N동, N호, N층), optionally after a building name.
@@ -124,12 +124,14 @@ class AddressFinder:
     def __init__(self, window: int = _WINDOW):
         self.window = window
 
-    def find(self, text: str, labelled: Callable[[int, int], bool]) -> list[tuple[int, int]]:
-        """Spans ``(start, end)`` to redact, in text order, possibly overlapping (the caller resolves).
+    def find(self, text: str, labelled: Callable[[int, int], bool]) -> list[tuple[int, int, int]]:
+        """``(start, end, region_start)`` per address, in text order, possibly overlapping (the caller resolves).
 
-        ``labelled(start, end)`` says whether an address label labels the number at ``text[start:end]``.
+        ``text[start:end]`` is redacted; ``text[region_start:start]`` is the region and road
+        (or 동) name that stays. ``labelled(region_start, end)`` says whether an address label
+        labels the address ``text[region_start:end]``.
         """
-        out: list[tuple[int, int]] = []
+        out: list[tuple[int, int, int]] = []
         for pattern, before, region_needed in ((ROAD_NUMBER, ROAD_BEFORE, False), (LOT_NUMBER, LOT_BEFORE, True)):
             for m in pattern.finditer(text):
                 a, b = m.span("num")
@@ -138,18 +140,19 @@ class AddressFinder:
                 if r is None:
                     continue
                 region = r.group("sgg") or r.group("sido")
+                left = m.start() + 1 - len(head) + r.start()
                 if region_needed:
                     if r.group("dong") in NOT_DONG:
                         continue  # a 동/리 and a number: a region, 번지 or a label says it is a lot
-                    ok = bool(region or m.group("bunji")) or labelled(a, b)
+                    ok = bool(region or m.group("bunji")) or labelled(left, b)
                     b = m.end("bunji") if m.group("bunji") else b
                 else:
                     if r.group("road").endswith("으로"):
                         continue  # a particle (쪽으로), not a road name
-                    ok = bool(region) or labelled(a, b)
+                    ok = bool(region) or labelled(left, b)
                 if ok:
                     d = DETAIL.match(text, b)
-                    out.append((a, d.end() if d else b))
-        out.extend(m.span() for m in UNIT.finditer(text))
+                    out.append((a, d.end() if d else b, left))
+        out.extend((m.start(), m.end(), m.start()) for m in UNIT.finditer(text))
         out.sort()
         return out

@@ -75,6 +75,7 @@ _NUMERAL_TABLE = {ord(k): v for k, v in HANGUL_DIGITS.items()}
 NUMERAL_RUN = re.compile(rf"[0-9{_HD}](?:[ .\-]?[0-9{_HD}]){{6,}}")
 _MIN_HANGUL_DIGITS = 3
 _SYLLABLE = re.compile("[가-힣]")
+_COPULA_NEXT = frozenset("에고며라야나다면지죠네요여랑와었")
 
 # ----------------------------------------------------------------------------- fold 3: spelled forms
 
@@ -156,8 +157,8 @@ def _fold_numerals(view: str) -> tuple[str, list[tuple[int, int]]]:
     for m in NUMERAL_RUN.finditer(view):
         a, b = m.span()
         run = m.group()
-        # A trailing 이/일 glued to the next syllable is a particle (팔이에요, 팔일까), not a digit.
-        if b < len(view) and run[-1] in "이일" and "가" <= view[b] <= "힣":
+        # A trailing 이 glued to a copula or particle is not a digit (팔이에요, 팔이고); 이로 is (2 + 로).
+        if b < len(view) and run[-1] == "이" and view[b] in _COPULA_NEXT:
             run = run[:-1].rstrip(" .-")
             b = a + len(run)
         if sum(1 for c in run if c in HANGUL_DIGITS) < _MIN_HANGUL_DIGITS or sum(1 for c in run if c.isdigit() or c in HANGUL_DIGITS) < 7:

@@ -93,7 +93,8 @@ CARD = re.compile(
 #: Bank accounts: bank-style groups (2-4 groups of 2-7 digits, the last 1-7) separated by hyphens
 #: or by spaces (one kind throughout), or 10-14 bare digits.
 ACCOUNT = re.compile(
-    "[0-9]" + LB1 + r"(?:[0-9]{1,5}(?P<as>[- ])[0-9]{2,7}(?:(?P=as)[0-9]{2,7})?(?:(?P=as)[0-9]{1,7})?|[0-9]{9,13})" + RB
+    "[0-9]" + LB1 + r"(?:[0-9]{1,5}(?P<as>[- ])[0-9]{2,7}(?:(?P=as)[0-9]{2,7})?(?:(?P=as)[0-9]{1,7})?|[0-9]{9,13})"
+    + RB + r"(?![:/,][0-9])"
 )
 #: Phone-shaped numbers (0AA-NNN(N)-NNNN, 15xx-NNNN): never read as bank accounts.
 SERVICE_NUMBER = re.compile(r"0[0-9]{1,3}[- ][0-9]{3,4}[- ][0-9]{4}|1[0-9]{3}[- ][0-9]{4}")

@@ -312,8 +312,17 @@ def test_apply_sets_text_counts_and_drop_verdicts():
     assert res.batch.num_rows == len(texts)
 
 
+WEB_FORMS = st.sampled_from(
+    [
+        "０１０－１２３４－５６７８", "전화 공일공 일이삼사 오육칠팔", "hong 골뱅이 naver 닷컴", "kim at daum dot net", "hong (at) korea.kr",
+        "서울 강남구 테헤란로 123, 4층", "역삼동 123-45번지", "101동 1203호", "예금주 홍길동", "성명: 김철수", "02)123-4567",
+        "주소: 중앙로 45", "Ｍ１２３４５６７８ 여권", "２１１．４５．６７．８９", "010\u00ad1234\u00ad5678",
+    ]
+)
+
+
 @settings(max_examples=50)
-@given(st.lists(st.tuples(KOREAN, st.one_of(st.just(""), PII_VALUES, brns(), st.just("192.168.0.1"))), max_size=12))
+@given(st.lists(st.tuples(KOREAN, st.one_of(st.just(""), PII_VALUES, brns(), st.just("192.168.0.1"), WEB_FORMS)), max_size=12))
 def test_batch_path_equals_row_path(rows):
     """The vectorised pre-screen never skips a document that has a detection."""
     red = KoreanPiiRedactor(actions={"brn": "redact"}, today=TODAY)
