@@ -177,8 +177,10 @@ def print_targets(name: str, s: dict, target: float = 0.99) -> None:
     missed = [(k, v) for k, v in sorted(s["forms"].items()) if not (v["recall"] >= target and v["precision"] >= target)]
     missed_types = [t for t, v in s["types"].items() if v["gold"] and not (v["recall"] >= target and v["precision"] >= target)]
     print(f"\ntargets on the {name} (recall and precision >= {target} per type and per form; hard negatives preserved >= {target}):")
-    print(f"  types below target: {', '.join(f'{t} (P {fmt(s['types'][t]['precision'])}, R {fmt(s['types'][t]['recall'])})' for t in missed_types) or 'none'}")
-    print(f"  forms below target: {', '.join(f'{k[0]}/{k[1]} (P {fmt(v['precision'])}, R {fmt(v['recall'])})' for k, v in missed) or 'none'}")
+    types = ", ".join(f"{t} (P {fmt(s['types'][t]['precision'])}, R {fmt(s['types'][t]['recall'])})" for t in missed_types)
+    forms = ", ".join(f"{k[0]}/{k[1]} (P {fmt(v['precision'])}, R {fmt(v['recall'])})" for k, v in missed)
+    print(f"  types below target: {types or 'none'}")
+    print(f"  forms below target: {forms or 'none'}")
     print(f"  hard negatives preserved: {fmt(s['keep_all'])}  {'met' if s['keep_all'] >= target else 'MISSED'}")
 
 

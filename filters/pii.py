@@ -53,6 +53,7 @@ from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_column, 
 from kocorpus.filters.pii_address import AddressFinder
 from kocorpus.filters.pii_fold import FoldedText, fold
 from kocorpus.filters.pii_names import NameFinder
+from kocorpus.filters.pii_screen import candidate_rows
 from kocorpus.filters.pii_validators import (
     brn_ok,
     card_issuer_ok,
@@ -376,9 +377,8 @@ class KoreanPiiRedactor(DocumentStep):
     def apply(self, batch: pa.RecordBatch) -> StepResult:
         texts = batch.column("text")
         n = batch.num_rows
-        # One vectorised RE2 pass: rows without any candidate skip the Python path.
-        hit = pc.fill_null(pc.match_substring_regex(texts, P.TRIGGER_RE2), False)
-        idx = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+        # One RE2 pass over the column: rows without any candidate skip the Python path.
+        idx = candidate_rows(texts)
         row_counts: dict[int, dict[str, int]] = {}
         changed_rows: list[int] = []
         changed_texts: list[str] = []

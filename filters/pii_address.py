@@ -111,6 +111,8 @@ DETAIL = re.compile(rf"(?:[ ]*,[ ]*|[ ]+)(?:[가-힣A-Za-z0-9]{{2,20}}[ ]+)?{_IT
 #: A complex's unit on its own: 101동 1203호.
 UNIT = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{1,3}[ ]?동[ ]?[0-9]{3,4}[ ]?호(?![0-9])")
 
+#: Every address has one of these: a building or lot number after its road or 동, or a unit (N동 N호).
+_HINT = re.compile(r"[로길동리가][ ]?(?:산[ ]?|지하[ ]?)?[0-9]")
 _WINDOW = 80  # characters searched before a number for its region and road name
 
 
@@ -132,6 +134,8 @@ class AddressFinder:
         labels the address ``text[region_start:end]``.
         """
         out: list[tuple[int, int, int]] = []
+        if not _HINT.search(text):
+            return out
         for pattern, before, region_needed in ((ROAD_NUMBER, ROAD_BEFORE, False), (LOT_NUMBER, LOT_BEFORE, True)):
             for m in pattern.finditer(text):
                 a, b = m.span("num")

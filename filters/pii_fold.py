@@ -15,8 +15,9 @@ Three kinds of fold, applied in this order:
    to ASCII, other spaces to a space, dashes (and ``ㅡ``) to ``-``, middle dots and
    ideographic full stops to ``.``, mask marks (``●○∗``) to ``*``;
 2. Hangul numerals to digits, one syllable to one digit, only inside a run that reads
-   as a number (:data:`NUMERAL_RUN`: 7+ digits, at least 3 of them Hangul, at most one
-   separator between two digits), so ordinary words (``이사``, ``일일``) stay;
+   as a phone number (:data:`NUMERAL_RUN`: a leading zero, 0/공/영, and 6+ more digits,
+   ASCII or Hangul, at most one separator between two, with three Hangul numerals in a
+   row among them), so ordinary words (``이사``, ``일일``) stay;
 3. spelled forms to their ASCII meaning (:data:`SPELLED`), only between ASCII letters
    or digits (``hong 골뱅이 naver 닷컴`` reads ``hong@naver.com``), and invisible
    characters (soft hyphen, zero-width space and joiners) dropped.
@@ -62,6 +63,12 @@ def _width_table() -> dict[int, str]:
 
 #: One-to-one folds (``str.translate`` table): code point -> ASCII character.
 WIDTH_FOLD: dict[int, str] = _width_table()
+_WIDTH_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(WIDTH_FOLD)) + "]")
+
+
+def _width_one(m: re.Match) -> str:
+    return WIDTH_FOLD[ord(m.group())]
+
 
 # ----------------------------------------------------------------------------- fold 2: Hangul numerals
 
@@ -71,10 +78,13 @@ HANGUL_DIGITS: dict[str, str] = {
 }
 _HD = "".join(HANGUL_DIGITS)
 _NUMERAL_TABLE = {ord(k): v for k, v in HANGUL_DIGITS.items()}
-#: A run that reads as a number: 7+ digits (ASCII or Hangul), at most one separator between two.
-NUMERAL_RUN = re.compile(rf"[0-9{_HD}](?:[ .\-]?[0-9{_HD}]){{6,}}")
-_MIN_HANGUL_DIGITS = 3
-_SYLLABLE = re.compile("[가-힣]")
+#: A run that reads as a phone number: a leading zero (0, 공 or 영) and 6+ more digits (ASCII or
+#: Hangul), at most one separator between two.
+NUMERAL_RUN = re.compile(rf"[0공영](?:[ .\-]?[0-9{_HD}]){{6,}}")
+#: Three Hangul numerals in a row (separators allowed): a run needs them to be folded.
+_THREE_NUMERALS = re.compile(rf"[{_HD}][ .\-]?[{_HD}][ .\-]?[{_HD}]")
+#: Cheap pre-check for fold 2: a zero, then three Hangul numerals (공일공, 010-일이삼사).
+_NUMERAL_HINT = re.compile(rf"[공영](?:[ .\-]?[{_HD}]){{2}}|0(?:[ .\-]?[0-9]){{0,3}}[ .\-]?[{_HD}][ .\-]?[{_HD}][ .\-]?[{_HD}]")
 _COPULA_NEXT = frozenset("에고며라야나다면지죠네요여랑와었")
 
 # ----------------------------------------------------------------------------- fold 3: spelled forms
@@ -98,8 +108,10 @@ SPELLED = re.compile(
     r"|(?P<drop>[\u00ad\u200b\u200c\u200d\u2060\ufeff]+)"
 )
 _TLD_WORDS = {"컴": ".com", "넷": ".net", "케이알": ".kr", "오알지": ".org"}
-#: Cheap pre-check: a text without any of these characters has no fold-3 form.
-_SPELLED_HINT = re.compile("[골닷쩜점@\u00ad\u200b\u200c\u200d\u2060\ufeff]|[(\\[ ](?:at|AT|At|dot|DOT|Dot)[)\\] ]")
+#: Cheap pre-check: a text without one of these has no fold-3 form (each needs an ASCII letter or digit before).
+_SPELLED_HINT = re.compile(
+    "[A-Za-z0-9](?:[ ]?(?:골뱅이|닷|쩜|점[컴넷케오]|[(\\[])|[ ]@|@[ ]|[ ](?:at|AT|dot|DOT)[ ])|[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
+)
 
 
 class FoldedText(NamedTuple):
@@ -137,9 +149,9 @@ class FoldedText(NamedTuple):
 
 def fold(text: str) -> FoldedText:
     """The folded view of ``text`` (see module docstring); ``text`` itself is unchanged."""
-    view = text.translate(WIDTH_FOLD)
+    view = _WIDTH_CHARS.sub(_width_one, text) if _WIDTH_CHARS.search(text) else text
     numerals: list[tuple[int, int]] = []
-    if _SYLLABLE.search(view):
+    if _NUMERAL_HINT.search(view):
         view, numerals = _fold_numerals(view)
     if not _SPELLED_HINT.search(view):
         return FoldedText(view, text, None, None, tuple(numerals))
@@ -161,7 +173,7 @@ def _fold_numerals(view: str) -> tuple[str, list[tuple[int, int]]]:
         if b < len(view) and run[-1] == "이" and view[b] in _COPULA_NEXT:
             run = run[:-1].rstrip(" .-")
             b = a + len(run)
-        if sum(1 for c in run if c in HANGUL_DIGITS) < _MIN_HANGUL_DIGITS or sum(1 for c in run if c.isdigit() or c in HANGUL_DIGITS) < 7:
+        if not _THREE_NUMERALS.search(run) or sum(1 for c in run if c.isdigit() or c in HANGUL_DIGITS) < 7:
             continue
         out.append(view[pos:a])
         out.append(run.translate(_NUMERAL_TABLE))
@@ -174,18 +186,30 @@ def _fold_numerals(view: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 def _spelled_pieces(view: str) -> list[tuple[int, int, str]]:
-    """(start, end, replacement) for every fold-3 form in ``view``, in order, disjoint."""
+    """(start, end, replacement) for every fold-3 form in ``view``, in order, disjoint.
+
+    Only positions the hint finds are tried (each form follows an ASCII letter or digit),
+    and the end of a portal word (hong 골뱅이 네이버| 닷컴).
+    """
     pieces: list[tuple[int, int, str]] = []
-    for m in SPELLED.finditer(view):
+    starts = [h.start() + (1 if h.group()[0].isascii() else 0) for h in _SPELLED_HINT.finditer(view)]
+    i = 0
+    while i < len(starts):
+        pos = starts[i]
+        i += 1
+        if pieces and pos < pieces[-1][1]:
+            continue
+        m = SPELLED.match(view, pos)
+        if m is None:
+            continue
         kind = m.lastgroup
         a, b = m.span()
-        if pieces and a < pieces[-1][1]:
-            continue  # inside a portal word already replaced
         if kind == "at":
             pieces.append((a, b, "@"))
             for word, ascii_name in PORTAL_WORDS.items():
                 if view.startswith(word, b):
                     pieces.append((b, b + len(word), ascii_name))
+                    starts.insert(i, b + len(word))  # its dot or TLD word follows
                     break
         elif kind == "tld":
             word = m.group().lstrip(" ")[1:]
@@ -194,6 +218,8 @@ def _spelled_pieces(view: str) -> list[tuple[int, int, str]]:
             pieces.append((a, b, "."))
         else:
             pieces.append((a, b, ""))
+        if b > pos and b < len(view):
+            starts.insert(i, b)  # forms can follow each other (a @ form, then a domain's dot)
     return pieces
 
 

@@ -134,9 +134,33 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def trie_alternation(words) -> str:
+    """A regex alternation of ``words`` as a prefix tree (이름|이메일 -> 이(?:름|메일)), longest first.
+
+    Python's regex engine tries alternatives one by one; grouped by prefix, each position
+    tries one branch per character, which is what makes a long list of labels cheap to scan.
+    """
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items(), key=lambda kv: kv[0]) if c]
+        optional = "" in node
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if optional else body
+
+    return emit(tree)
+
+
 #: A label and what may separate it from the name: ``:``, ``=``, ``(``, a space, or 은/는 and a space.
 LABEL = re.compile(
-    rf"(?<![가-힣])(?:(?P<word>{_alt(WORD_LABELS)})|{_alt(set(NAME_LABELS) - set(WORD_LABELS))})"
+    rf"(?:(?P<word>{_alt(WORD_LABELS)})|{trie_alternation(set(NAME_LABELS) - set(WORD_LABELS))})"
     r"(?:(?P<strong>[ ]*[:=][ ]*|[ ]*\([ ]*)|(?P<topic>[은는][ ]+)|[ ]+)"
 )
 _COPULA = ("입니다", "이에요", "이예요", "예요", "이고", "이며", "이라고", "라고")
@@ -212,6 +236,8 @@ class NameFinder:
         """Spans of names right after a contact label."""
         out = []
         for m in LABEL.finditer(text):
+            if m.start() and "가" <= text[m.start() - 1] <= "힣":
+                continue  # inside a longer word
             end = name_end(text, m.end())
             if end is None:
                 continue

@@ -182,7 +182,7 @@ def _trigger() -> str:
     """RE2 superset of every pattern and fold (see module docstring)."""
     parts = [
         rf"{_D}(?:{_ND}{{0,4}}{_D}){{6}}",  # seven digits with short gaps: every numeric type
-        rf"{_NUMERAL}(?:{_SEP}?{_NUMERAL}){{6}}",  # a run with Hangul numerals
+        rf"{_re2_class('0', '공영')}(?:{_SEP}?{_NUMERAL}){{6}}",  # a run with Hangul numerals
         _re2_class("@"), "골뱅이", rf"{_re2_class('([')}{_SP}?{_AT_WORD}{_SP}?{_re2_class(')]')}",
         rf"{_AN}{_SP}{_AT_WORD}{_SP}{_AN}",  # e-mail, "@" spelled
         rf"{_D}{_DOT}{_D}{{1,3}}{_DOT}{_D}{{1,3}}{_DOT}{_D}",  # IPv4
