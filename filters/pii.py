@@ -135,6 +135,7 @@ class KoreanPiiRedactor(DocumentStep):
         self._context = {t: P.words_regex(w) for t, w in P.CONTEXT_WORDS.items()}
         self._registration_ctx = P.words_regex(P.CONTEXT_WORDS["rrn"] + P.CONTEXT_WORDS["frn"])
         self._other_labels = P.words_regex(P.OTHER_NUMBER_LABELS)
+        self._no_label = re.compile("(?!)")  # own label of a type that has none (only "other number" labels count)
         self._replaced = frozenset(t for t, a in merged.items() if a != "keep")
         self._dropped = tuple(t for t in PII_TYPES if merged[t] == "drop")
         self._address_finder = AddressFinder()
@@ -224,7 +225,7 @@ class KoreanPiiRedactor(DocumentStep):
                 continue  # 주문번호 231015-1234567: the label says what it is
             if lab == NONE and label(self._context["account"], v, a, b) == OWN:
                 continue  # 통장 4202250704606: an account number (found below)
-            if tail[0] == "*":  # masked tail: birth date and sex are still shown
+            if tail[0] in "*xX":  # masked tail: birth date and sex are still shown
                 if sep and sep.strip():
                     add(Detection(a, b, typ, FORMAT))
                 continue
@@ -237,7 +238,10 @@ class KoreanPiiRedactor(DocumentStep):
 
     def _phones(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
         for m in P.PHONE.finditer(v):
-            cands.append(Detection(m.start(), m.end(), "phone", FORMAT))
+            a, b = m.span()
+            if m.group().isdigit() and self._label(self._no_label, v, a, b) == OTHER:
+                continue  # 회원번호 0212345678: bare digits that a label says are something else
+            cands.append(Detection(a, b, "phone", FORMAT))
         if "82" in v:
             for m in P.PHONE_INTL.finditer(v):
                 cands.append(Detection(m.start(), m.end(), "phone", FORMAT))

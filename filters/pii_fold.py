@@ -102,15 +102,15 @@ _AFTER = "(?:" + "|".join(f"(?<={w})" for w in [_AN, *PORTAL_WORDS]) + ")"
 _DOMAIN_AHEAD = rf"(?:[A-Za-z0-9\-]{{1,63}}(?:\.|[ ](?:dot|DOT)[ ]|[ ]?[(\[](?:dot|DOT)[)\]]|[ ]?(?:닷|쩜|점))|{_PORTALS})"
 #: Spelled forms of ``@`` and ``.`` (and ``.com``...) between ASCII letters or digits; invisible characters.
 SPELLED = re.compile(
-    rf"(?P<at>(?<={_AN})(?:[ ]?골뱅이[ ]?|[ ]?[(\[][ ]?(?:at|AT|At)[ ]?[)\]][ ]?|[ ](?:at|AT)[ ](?={_DOMAIN_AHEAD})|[ ]@[ ]?|@[ ])(?={_AN}|{_PORTALS}))"
+    rf"(?P<at>(?<={_AN})(?:[ ]?골뱅이[ ]?|[ ]?[(\[{{][ ]?(?:at|AT|At|골뱅이)[ ]?[)\]}}][ ]?|[ ](?:at|AT)[ ](?={_DOMAIN_AHEAD})|[ ]@[ ]?|@[ ])(?={_AN}|{_PORTALS}))"
     rf"|(?P<tld>{_AFTER}[ ]?(?:닷|쩜|점)(?:컴|넷|케이알|오알지))"
-    rf"|(?P<dot>{_AFTER}(?:[ ]?[(\[][ ]?(?:dot|DOT|Dot)[ ]?[)\]][ ]?|[ ](?:dot|DOT)[ ]|[ ]?(?:닷|쩜)[ ]?)(?=[A-Za-z]))"
+    rf"|(?P<dot>{_AFTER}(?:[ ]?[(\[{{][ ]?(?:dot|DOT|Dot|닷|점)[ ]?[)\]}}][ ]?|[ ](?:dot|DOT)[ ]|[ ]?(?:닷|쩜)[ ]?)(?=[A-Za-z]))"
     r"|(?P<drop>[\u00ad\u200b\u200c\u200d\u2060\ufeff]+)"
 )
 _TLD_WORDS = {"컴": ".com", "넷": ".net", "케이알": ".kr", "오알지": ".org"}
 #: Cheap pre-check: a text without one of these has no fold-3 form (each needs an ASCII letter or digit before).
 _SPELLED_HINT = re.compile(
-    "[A-Za-z0-9](?:[ ]?(?:골뱅이|닷|쩜|점[컴넷케오]|[(\\[])|[ ]@|@[ ]|[ ](?:at|AT|dot|DOT)[ ])|[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
+    "[A-Za-z0-9](?:[ ]?(?:골뱅이|닷|쩜|점[컴넷케오]|[(\\[{])|[ ]@|@[ ]|[ ](?:at|AT|dot|DOT)[ ])|[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
 )
 
 

@@ -110,7 +110,7 @@ WORD_LABELS: tuple[str, ...] = ("이름",)
 #: Form labels after which a name is a contact's name (a space is enough).
 NAME_LABELS: tuple[str, ...] = WORD_LABELS + (
     "성명", "성함", "담당자", "예금주", "받는 사람", "받는사람", "받는 분", "받는분", "보내는 사람", "보내는사람",
-    "보내는 분", "보내는분", "신청인", "신청자", "보호자", "수취인", "수령인", "수령자", "주문자", "고객명", "환자명", "대표자",
+    "보내는 분", "보내는분", "받으시는 분", "받으시는분", "보내시는 분", "보내시는분", "받으실 분", "신청인", "신청자", "보호자", "수취인", "수령인", "수령자", "주문자", "고객명", "환자명", "대표자",
     "작성자", "예약자", "가입자", "명의자", "계약자", "의뢰인", "연락 담당", "문의처",
 )
 #: Workplace and polite titles that may stand between a name and its contact value.
@@ -176,7 +176,7 @@ AFTER_VALUE = re.compile(
 )
 _PUBLIC = frozenset(PUBLIC_TITLES)
 NOT_NAMES = NOT_NAMES | frozenset(TRANSPARENT_TITLES) | _PUBLIC  # 원장: 010-... is a title, not a name
-_PUBLIC_AFTER = re.compile(rf"[ ]?(?:{_alt(PUBLIC_TITLES)})")
+_PUBLIC_AFTER = re.compile(rf"[ ]?\(?(?:{_alt(PUBLIC_TITLES)})")
 
 
 def name_end(text: str, start: int) -> int | None:

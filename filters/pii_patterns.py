@@ -42,7 +42,7 @@ RB = r"(?![0-9A-Za-z_])(?![-.][0-9])(?!-[A-Za-z])"
 
 #: RRN / FRN: YYMMDD, optional hyphen (or dash, or a space), S, six digits or six '*' (masked).
 REGISTRATION = re.compile(
-    r"(?P<birth>[0-9]" + LB1 + r"[0-9]{5})(?P<sep>[ ]?[-\u2013\u2014][ ]?|[ ])?(?P<s>[0-9])(?P<tail>[0-9]{6}|\*{6})" + RB
+    r"(?P<birth>[0-9]" + LB1 + r"[0-9]{5})(?P<sep>[ ]?[-\u2013\u2014][ ]?|[ ])?(?P<s>[0-9])(?P<tail>[0-9]{6}|\*{6}|[xX]{6})" + RB
 )
 
 #: Phone prefixes after the national 0: mobile 010/011/016-019, Seoul 02, regions 031-064,
@@ -59,7 +59,7 @@ PHONE = re.compile(
 #: International form: +82 / 0082, optional "(0)", the prefix without its 0 (or with it).
 #: Only searched in texts that contain "82".
 PHONE_INTL = re.compile(
-    r"(?<![0-9A-Za-z_+])(?:\+[ ]?|00)82[ ]?[-.]?[ ]?(?:\(0\)[ ]?)?0?"
+    r"(?<![0-9A-Za-z_+])(?:\+[ ]?|00)82\)?[ ]?[-.]?[ ]?(?:\(0\)[ ]?)?0?"
     + rf"{PHONE_PREFIX}{_PHONE_SEP}?{_PHONE_BODY}"
     + RB
 )
@@ -129,13 +129,13 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     "rrn": ("주민번호", "주민등록", "주민", "생년월일", "RRN", "resident registration"),
     "frn": ("외국인등록", "외국인번호", "외국인", "등록번호", "FRN", "alien registration"),
     "phone": (
-        "전화", "연락", "연락처", "휴대폰", "핸드폰", "휴대전화", "폰", "번호", "문의", "팩스", "카톡", "문자", "tel", "phone",
+        "전화", "전번", "연락", "연락처", "휴대폰", "핸드폰", "휴대전화", "폰", "번호", "문의", "팩스", "카톡", "문자", "tel", "phone",
         "mobile", "fax", "hp", "h.p", "☎",
     ),
     "address": ADDRESS_LABELS,
     "account": (
         "계좌", "통장", "입금", "송금", "이체", "예금주", "은행", "뱅크", "농협", "신협", "수협", "새마을금고",
-        "우체국", "SC제일", "account", "bank",
+        "우체국", "SC제일", "카뱅", "케뱅", "KB", "NH", "IBK", "account", "bank",
     ),
     "passport": ("여권", "passport"),
     "driver_license": ("운전면허", "면허번호", "면허증", "driver", "licence", "license"),
@@ -183,7 +183,7 @@ def _trigger() -> str:
     parts = [
         rf"{_D}(?:{_ND}{{0,4}}{_D}){{6}}",  # seven digits with short gaps: every numeric type
         rf"{_re2_class('0', '공영')}(?:{_SEP}?{_NUMERAL}){{6}}",  # a run with Hangul numerals
-        _re2_class("@"), "골뱅이", rf"{_re2_class('([')}{_SP}?{_AT_WORD}{_SP}?{_re2_class(')]')}",
+        _re2_class("@"), "골뱅이", rf"{_re2_class('([{')}{_SP}?{_AT_WORD}{_SP}?{_re2_class(')]}')}",
         rf"{_AN}{_SP}{_AT_WORD}{_SP}{_AN}",  # e-mail, "@" spelled
         rf"{_D}{_DOT}{_D}{{1,3}}{_DOT}{_D}{{1,3}}{_DOT}{_D}",  # IPv4
         rf"{_HEX}?{_re2_class(':')}{_HEX}{{0,4}}{_re2_class(':')}",  # IPv6
