@@ -287,8 +287,11 @@ class KoreanPiiRedactor(DocumentStep):
                 cands.append(Detection(a, b, "brn", CHECKSUM))
 
     def _licences(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
-        for m in P.DRIVER_LICENSE_NAMED.finditer(v):
-            cands.append(Detection(m.start(), m.end(), "driver_license", FORMAT))
+        if "-" in v:  # the named form is always hyphenated
+            for m in P.DRIVER_LICENSE_NAMED.finditer(v):
+                r = P.LICENSE_REGION_BEFORE.search(v, max(0, m.start() - 5), m.start())
+                if r is not None:
+                    cands.append(Detection(r.start(), m.end(), "driver_license", FORMAT))
         for m in P.DRIVER_LICENSE.finditer(v):
             a, b = m.span()
             if driver_license_ok(_NON_DIGIT.sub("", m.group())):

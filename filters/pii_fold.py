@@ -66,6 +66,9 @@ WIDTH_FOLD: dict[int, str] = _width_table()
 _WIDTH_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(WIDTH_FOLD)) + "]")
 
 
+_TRANSLATE_BELOW = 1000  # characters; shorter texts are folded with str.translate
+
+
 def _width_one(m: re.Match) -> str:
     return WIDTH_FOLD[ord(m.group())]
 
@@ -114,6 +117,17 @@ _SPELLED_HINT = re.compile(
 )
 
 
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _may_spell(view: str) -> bool:
+    """False when ``view`` has no spelled "@" (each fold-3 form needs one, or an invisible character)."""
+    return (
+        "@" in view or "골뱅이" in view or "at" in view or "AT" in view or "At" in view
+        or any(c in view for c in _INVISIBLE)
+    )
+
+
 class FoldedText(NamedTuple):
     """A folded view (``text``) of ``original``, with the offset map.
 
@@ -149,11 +163,14 @@ class FoldedText(NamedTuple):
 
 def fold(text: str) -> FoldedText:
     """The folded view of ``text`` (see module docstring); ``text`` itself is unchanged."""
-    view = _WIDTH_CHARS.sub(_width_one, text) if _WIDTH_CHARS.search(text) else text
+    if _WIDTH_CHARS.search(text):  # translate reads every character; sub calls back per character it changes
+        view = text.translate(WIDTH_FOLD) if len(text) < _TRANSLATE_BELOW else _WIDTH_CHARS.sub(_width_one, text)
+    else:
+        view = text
     numerals: list[tuple[int, int]] = []
     if _NUMERAL_HINT.search(view):
         view, numerals = _fold_numerals(view)
-    if not _SPELLED_HINT.search(view):
+    if not _may_spell(view) or not _SPELLED_HINT.search(view):
         return FoldedText(view, text, None, None, tuple(numerals))
     pieces = _spelled_pieces(view)
     if not pieces:

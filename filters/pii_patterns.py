@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from kocorpus.filters.pii_address import ADDRESS_LABELS
+from kocorpus.filters.pii_address import ADDRESS_LABELS, SIDO
 from kocorpus.filters.pii_fold import HANGUL_DIGITS, WIDTH_FOLD
 from kocorpus.filters.pii_names import NAME_LABELS
 from kocorpus.filters.pii_validators import DRIVER_LICENSE_REGION_NAMES
@@ -103,8 +103,10 @@ SERVICE_NUMBER = re.compile(r"0[0-9]{1,3}[- ][0-9]{3,4}[- ][0-9]{4}|1[0-9]{3}[- 
 BRN = re.compile("[0-9]" + LB1 + r"(?:(?P<hy>[0-9]{2}-[0-9]{2}-[0-9]{5})|[0-9]{9})" + RB)
 
 _REGION_NAMES = "|".join(sorted(DRIVER_LICENSE_REGION_NAMES, key=len, reverse=True))
-#: Driver's licence with a region name: "서울 YY-NNNNNN-CC" (licences issued since 2011).
-DRIVER_LICENSE_NAMED = re.compile(rf"(?:{_REGION_NAMES})[ ]?[0-9]{{2}}-[0-9]{{6}}-[0-9]{{2}}" + RB)
+#: Driver's licence with a region name: "서울 YY-NNNNNN-CC" (licences issued since 2011): the number
+#: (searched digit first), then the region name right before it (LICENSE_REGION_BEFORE).
+DRIVER_LICENSE_NAMED = re.compile(r"[0-9](?<![0-9][0-9])[0-9]-[0-9]{6}-[0-9]{2}" + RB)
+LICENSE_REGION_BEFORE = re.compile(rf"(?:{_REGION_NAMES})[ ]?$")
 #: Driver's licence with a numeric region: RR-YY-NNNNNN-CC, also spaced or bare.
 DRIVER_LICENSE = re.compile(
     "(?P<region>[0-9]" + LB1 + r"[0-9])(?P<sep>[- ]?)[0-9]{2}(?P=sep)[0-9]{6}(?P=sep)[0-9]{2}" + RB
@@ -168,6 +170,7 @@ def _re2_class(ascii_chars: str, extra: str = "") -> str:
 
 
 _D = _re2_class("0123456789")
+_SIDO_SHORT = "|".join(w for w in SIDO if w[-1] not in "시군구도")
 _ND = "[^" + _D[1:]
 _SP = _re2_class(" ")
 _DOT = _re2_class(".")
@@ -188,8 +191,12 @@ def _trigger() -> str:
         rf"{_D}{_DOT}{_D}{{1,3}}{_DOT}{_D}{{1,3}}{_DOT}{_D}",  # IPv4
         rf"{_HEX}?{_re2_class(':')}{_HEX}{{0,4}}{_re2_class(':')}",  # IPv6
         rf"{_re2_class('MSRODmsrod')}{_D}{{3}}",  # passport
-        rf"[로길동리가]{_SP}?(?:산{_SP}?|지하{_SP}?)?{_D}|번지",  # street address
-        "|".join(re.escape(w) for w in NAME_LABELS),  # contact names after a label
+        # street address: a region's last word, at most one more word (읍/면), then a road or 동
+        # and its number; or an address label, 번지, or a unit (101동 1203호)
+        rf"(?:[시군구도]|{_SIDO_SHORT}){_SP}+(?:[^ \x{{3000}}]+{_SP}+)?[^ \x{{3000}}]{{0,20}}[로길동리가]{_SP}?(?:산{_SP}?|지하{_SP}?)?{_D}",
+        "|".join(re.escape(w) for w in ADDRESS_LABELS), "번지", rf"{_D}{_SP}?동{_SP}?{_D}{{3}}",
+        # contact names: a label, its separator and a Hangul syllable
+        rf"(?:{'|'.join(re.escape(w) for w in NAME_LABELS)})(?:{_SP}*[:=(\x{{ff1a}}\x{{ff08}}]{_SP}*|[은는]{_SP}+|{_SP}+)[가-힣]",
     ]
     return "|".join(parts)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kocorpus.filters.pii import PII_TYPES, KoreanPiiRedactor
@@ -61,6 +61,7 @@ def test_places_that_are_not_a_home_address_are_kept(red, text):
     assert red.redact_text(text) == (text, {})
 
 
+@settings(deadline=None)
 @given(st.sampled_from(SIDO[:19]), st.sampled_from(SIGUNGU), st.sampled_from(["테헤란로", "중앙로", "월드컵북로 12길", "한누리대로"]), st.integers(1, 999), st.sampled_from(["", "-12", ", 4층", " 101동 1203호", ", 지하 1층"]))
 def test_every_district_of_the_gazetteer_makes_an_address(sido, sgg, road, number, detail):
     red = KoreanPiiRedactor(today=TODAY)

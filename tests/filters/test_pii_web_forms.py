@@ -59,6 +59,7 @@ def values(draw):
 LABEL = {"phone": "연락처 ", "rrn": "주민번호 ", "card": "카드 ", "account": "국민은행 계좌 ", "email": "메일 ", "ip": "접속 IP "}
 
 
+@settings(deadline=None)
 @given(values(), st.sampled_from(["", "입니다.", " 로 보내주세요", "(확인)"]))
 def test_full_width_values_are_found_and_only_they_are_replaced(case, after):
     red = KoreanPiiRedactor(actions=REDACT_ALL, today=TODAY)
@@ -90,6 +91,7 @@ def test_phone_written_forms(red, phone):
     assert only(red, f"문의는 {phone} 으로 주세요") == [("phone", phone)]
 
 
+@settings(deadline=None)
 @given(num(4), num(4), st.sampled_from(["전화 ", "연락처: ", "핸드폰 ", "폰 ", "문의 ", "번호 "]), st.sampled_from([" ", "-", ""]), st.booleans())
 def test_phone_in_hangul_numerals_with_a_phone_word(mid, last, word, sep, zero_as_yeong):
     red = KoreanPiiRedactor(actions=REDACT_ALL, today=TODAY)
