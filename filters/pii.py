@@ -33,6 +33,15 @@ Decision rules (see docs/pii.md for the reasoning):
   context word or the NNN-NN-NNNNN form. Licence: region code, and a context
   word or the hyphenated form.
 - ip: public addresses only (v4 and v6).
+- address (kocorpus.filters.pii_address): the building or lot number and the detail below it,
+  after a 시/군/구 or 시/도, or with an address label; the region and road name stay.
+- name (kocorpus.filters.pii_names): a personal name after a contact label, or right beside a
+  phone, account, address or e-mail value; a press or public title keeps the name.
+
+Detection runs on the folded view of the text (kocorpus.filters.pii_fold: full-width forms,
+other dashes and dots, Hangul numerals, spelled "@" and dots read as ASCII); the spans found
+there are mapped back, and the original characters are replaced. A value written in Hangul
+numerals counts only as a phone, and only with a phone word nearby.
 
 Where candidates overlap, the stronger wins (label and check digit > label or
 check digit > distinctive format), then the longer, then rrn, frn, account, and
