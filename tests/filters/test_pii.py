@@ -108,7 +108,7 @@ def test_rrn_failed_check_digit_does_not_clear_a_hyphenated_number(rrn, prefix):
 def test_rrn_bare_failed_check_digit_is_still_redacted(rrn, prefix):
     red = KoreanPiiRedactor(today=TODAY)
     counts = red.redact_text(f"{prefix}{rrn} 확인")[1]
-    assert sum(counts.values()) == 1 and set(counts) <= {"rrn", "card"}  # a card reading may win; both redact
+    assert counts == {"rrn": 1}  # never a 13-digit card reading, even when it passes Luhn
     assert red.redact_text(f"주민번호 {rrn} 확인")[1] == {"rrn": 1}
 
 
