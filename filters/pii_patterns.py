@@ -56,10 +56,10 @@ _PHONE_BODY = rf"(?P<mid>[0-9]{{3,4}}){_PHONE_SEP}?(?P<last>[0-9]{{4}})"
 PHONE = re.compile(
     rf"(?:\(0{PHONE_PREFIX}\)(?:[ ]?-[ ]?|[ ])?|0{after_first('0')}{PHONE_PREFIX}(?:\)[ ]?|{_PHONE_SEP})?){_PHONE_BODY}" + RB
 )
-#: International form: +82 / 0082, optional "(0)", the prefix without its 0 (or with it).
+#: International form: +82 / 0082 (also "(+82)", "+82)"), optional "(0)", the prefix without its 0 (or with it).
 #: Only searched in texts that contain "82".
 PHONE_INTL = re.compile(
-    r"(?<![0-9A-Za-z_+])(?:\+[ ]?|00)82\)?[ ]?[-.]?[ ]?(?:\(0\)[ ]?)?0?"
+    r"(?<![0-9A-Za-z_+(])(?:\(?\+[ ]?|00)82\)?[ ]?[-.]?[ ]?(?:\(0\)[ ]?)?0?"
     + rf"{PHONE_PREFIX}{_PHONE_SEP}?{_PHONE_BODY}"
     + RB
 )
@@ -195,6 +195,8 @@ def _trigger() -> str:
         # and its number; or an address label, 번지, or a unit (101동 1203호)
         rf"(?:[시군구도]|{_SIDO_SHORT}){_SP}+(?:[^ \x{{3000}}]+{_SP}+)?[^ \x{{3000}}]{{0,20}}[로길동리가]{_SP}?(?:산{_SP}?|지하{_SP}?)?{_D}",
         "|".join(re.escape(w) for w in ADDRESS_LABELS), "번지", rf"{_D}{_SP}?동{_SP}?{_D}{{3}}",
+        # an invisible character (soft hyphen, zero-width space...): the view drops it, which can join words
+        r"[\x{ad}\x{200b}-\x{200d}\x{2060}\x{feff}]",
         # contact names: a label, its separator and a Hangul syllable
         rf"(?:{'|'.join(re.escape(w) for w in NAME_LABELS)})(?:{_SP}*[:=(\x{{ff1a}}\x{{ff08}}]{_SP}*|[은는]{_SP}+|{_SP}+)[가-힣]",
     ]

@@ -84,7 +84,7 @@ def red_placeholder(kind):
         "02)123-4567", "(031)123-4567", "(02) 123-4567", "(02)-123-4567", "031)1234-5678", "010.1234.5678",
         "010 1234 5678", "010.1234-5678", "010 1234-5678", "010-1234 5678", "01012345678", "+82-10-1234-5678",
         "+82 10 1234 5678", "+82 (0)10-1234-5678", "0082-10-1234-5678", "+82-2-123-4567", "010ㅡ1234ㅡ5678",
-        "010–1234–5678", "010·1234·5678", "０２）１２３－４５６７",
+        "010–1234–5678", "010·1234·5678", "０２）１２３－４５６７", "+82)10-1234-5678", "(+82) 10-1234-5678", "(+82) 2 955 7198",
     ],
 )
 def test_phone_written_forms(red, phone):
@@ -113,7 +113,7 @@ def test_hangul_numerals_without_a_phone_word_are_not_phones(red, text):
         "hong 골뱅이 naver.com", "hong골뱅이naver.com", "hong(at)naver.com", "hong [at] daum.net", "hong (at) daum (dot) net",
         "hong at naver dot com", "hong at naver.com", "kim.sj at snu.ac.kr", "hong 골뱅이 naver 닷컴", "hong@naver닷컴",
         "hong 골뱅이 네이버 닷컴", "hong @ naver.com", "hong@ naver.com", "hong [at] korea [dot] kr", "ｈｏｎｇ＠ｎａｖｅｒ．ｃｏｍ",
-        "hong＠daum.net", "hong 골뱅이 gmail 쩜 com",
+        "hong＠daum.net", "hong 골뱅이 gmail 쩜 com", "hong{at}korea.kr", "hong(골뱅이)naver.com", "hong@daum{dot}net",
     ],
 )
 def test_email_written_forms(red, email):
@@ -134,6 +134,7 @@ def test_spelled_at_needs_a_mail_shape(red, text):
         ("주민번호 ９００１０１－１２３４５６８", "rrn", "９００１０１－１２３４５６８"),
         ("주민번호 900101 - 1234568", "rrn", "900101 - 1234568"),
         ("주민번호 900101-1●●●●●●", "rrn", "900101-1●●●●●●"),
+        ("주민번호 900101-1xxxxxx", "rrn", "900101-1xxxxxx"),
         ("카드 ４１１１ １１１１ １１１１ １１１１", "card", "４１１１ １１１１ １１１１ １１１１"),
         ("국민은행 계좌 110 123 456789", "account", "110 123 456789"),
         ("입금 계좌 １１０－１２３－４５６７８９", "account", "１１０－１２３－４５６７８９"),
@@ -150,6 +151,11 @@ def test_numbers_in_full_width_or_spaced_forms(red, text, kind, value):
     ["가격 １２，０００원", "２０２４년 ３월 １５일", "２０２４－０３－１５ 기준", "모델 ＳＭ－Ｇ９９１Ｎ", "고객센터 １５８８－１２３４", "１２：３０ 시작", "전화 1588-1234"],
 )
 def test_full_width_hard_negatives_are_kept(red, text):
+    assert only(red, text) == []
+
+
+@pytest.mark.parametrize("text", ["회원번호 0212345678", "주문번호 01012345678 확인", "송장 0312345678"])
+def test_bare_digits_under_an_other_number_label_are_not_phones(red, text):
     assert only(red, text) == []
 
 
