@@ -112,9 +112,7 @@ DETAIL = re.compile(rf"(?:[ ]*,[ ]*|[ ]+)(?:[가-힣A-Za-z0-9]{{2,20}}[ ]+)?{_IT
 UNIT = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{1,3}[ ]?동[ ]?[0-9]{3,4}[ ]?호(?![0-9])")
 
 #: Every address has one of these: a building or lot number after its road or 동, or a unit (N동 N호).
-_HINT = re.compile(
-    "[0-9](?:" + "|".join(f"(?<={p}[0-9])" for p in ("[로길동리가]", "[로길동리가] ", "산", "산 ", "지하", "지하 ")) + ")"
-)  # digit first: the engine skips ahead to digits
+_HINT = re.compile("[0-9](?:(?<=[로길동리가산하][0-9])|(?<=[로길동리가산하] [0-9]))")  # digit first: the engine skips to digits
 _WINDOW = 80  # characters searched before a number for its region and road name
 
 

@@ -86,8 +86,7 @@ _NUMERAL_TABLE = {ord(k): v for k, v in HANGUL_DIGITS.items()}
 NUMERAL_RUN = re.compile(rf"[0공영](?:[ .\-]?[0-9{_HD}]){{6,}}")
 #: Three Hangul numerals in a row (separators allowed): a run needs them to be folded.
 _THREE_NUMERALS = re.compile(rf"[{_HD}][ .\-]?[{_HD}][ .\-]?[{_HD}]")
-#: Cheap pre-check for fold 2: a zero, then three Hangul numerals (공일공, 010-일이삼사).
-_NUMERAL_HINT = re.compile(rf"[공영](?:[ .\-]?[{_HD}]){{2}}|0(?:[ .\-]?[0-9]){{0,3}}[ .\-]?[{_HD}][ .\-]?[{_HD}][ .\-]?[{_HD}]")
+
 _COPULA_NEXT = frozenset("에고며라야나다면지죠네요여랑와었")
 
 # ----------------------------------------------------------------------------- fold 3: spelled forms
@@ -117,15 +116,8 @@ _SPELLED_HINT = re.compile(
 )
 
 
-_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-
-
-def _may_spell(view: str) -> bool:
-    """False when ``view`` has no spelled "@" (each fold-3 form needs one, or an invisible character)."""
-    return (
-        "@" in view or "골뱅이" in view or "at" in view or "AT" in view or "At" in view
-        or any(c in view for c in _INVISIBLE)
-    )
+#: Cheap pre-check for fold 3: a piece of a spelled "@" or dot, or an invisible character.
+_MAY_SPELL = re.compile("@(?<=[ ]@)|@(?=[ ])|골뱅이|닷|쩜|점[컴넷케오]|(?:at|AT|At|dot|DOT|Dot)[ )\\]}]|[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
 class FoldedText(NamedTuple):
@@ -168,9 +160,9 @@ def fold(text: str) -> FoldedText:
     else:
         view = text
     numerals: list[tuple[int, int]] = []
-    if _NUMERAL_HINT.search(view):
+    if _THREE_NUMERALS.search(view):
         view, numerals = _fold_numerals(view)
-    if not _may_spell(view) or not _SPELLED_HINT.search(view):
+    if not _MAY_SPELL.search(view) or not _SPELLED_HINT.search(view):
         return FoldedText(view, text, None, None, tuple(numerals))
     pieces = _spelled_pieces(view)
     if not pieces:
