@@ -10,8 +10,8 @@ and characters stay. A name is redacted only where the text makes it a contact:
   value: ``홍길동 010-1234-5678``, ``김철수 과장 (010-...)``, ``국민은행 123-456-789012 홍길동``,
   ``010-1234-5678 (홍길동)``; before an address the name stands before its region. Beside a
   value the given name must be a popular one (:data:`COMMON_GIVEN_NAMES`), and a name after a
-  value with only a space or a comma before it must end the phrase (end of text, punctuation,
-  or a non-Hangul character next): ``010-1234-5678 오늘 ...`` is not a name.
+  value with only a space before it must end the phrase (end of text, punctuation, or a
+  non-Hangul character next): ``010-1234-5678 오늘 ...`` is not a name.
 
 A press or public title between the name and the value keeps the name
 (:data:`PUBLIC_TITLES`): the byline ``홍길동 기자 hong@yna.co.kr`` becomes
@@ -53,7 +53,7 @@ GIVEN_SYLLABLES: frozenset[str] = frozenset(
 )
 
 #: Popular given names across birth decades (1940s-2010s), from public birth-name statistics:
-#: a name beside a value with only a space between must be one of these or start its phrase.
+#: a name beside a contact value must have one of these (the word beside a value is often just the next word).
 COMMON_GIVEN_NAMES: frozenset[str] = frozenset(
     """
     영수 영자 정숙 순자 영희 영호 영식 영철 정자 춘자 경자 옥순 명숙 순희 정순 말순 정희 영순 광수 상철 성수 종수 정수 영길
@@ -176,7 +176,7 @@ BEFORE_VALUE = re.compile(
 )
 #: Name right after a value; ``end`` when it also ends the phrase.
 AFTER_VALUE = re.compile(
-    rf"(?:(?P<strong>{_STRONG})|[ ]*,[ ]*|[ ]+)(?:(?:예금주|명의)[ ]*[:]?[ ]*)?(?P<name>[가-힣]{{2,4}})"
+    rf"(?:(?P<strong>{_STRONG}|[ ]*,[ ]*)|[ ]+)(?:(?:예금주|명의)[ ]*[:]?[ ]*)?(?P<name>[가-힣]{{2,4}})"
     rf"(?:(?P<end>$|[^가-힣 ]|[ ]+[^가-힣]|[ ]*(?:님|씨)(?![가-힣]))|(?=[ ]))"
 )
 _PUBLIC = frozenset(PUBLIC_TITLES)
@@ -259,7 +259,7 @@ class NameFinder:
 
         The given name must be a popular one (:data:`COMMON_GIVEN_NAMES`): the word next to a
         value is often just the next word (``010-... / 반면``). After the value, a name with
-        only a space (or a comma) before it must also end its phrase.
+        only a space before it must also end its phrase.
         """
         out = []
         m = BEFORE_VALUE.search(text, max(0, start - self.window), start)
