@@ -1,14 +1,17 @@
 """Regular expressions and context words for Korean PII.
 
 Patterns find candidates only; :mod:`kocorpus.filters.pii_validators` and the
-redactor's rules decide. Digits are ASCII ``[0-9]`` (``\\d`` would also match
-other scripts' digits). Numeric patterns share one boundary rule: no letter or
+redactor's rules decide. They are searched in the folded view of the text
+(:mod:`kocorpus.filters.pii_fold`), where full-width forms, other dashes and dots,
+Hangul-numeral phone numbers and spelled e-mail read as ASCII. Digits are ASCII
+``[0-9]`` (``\\d`` would also match other scripts' digits). Numeric patterns share one boundary rule: no letter or
 digit directly before or after, and no ``digit + hyphen/dot`` continuing the
 number (so ``2019-02-123-4567`` or ``A-010-1234-5678`` are not phone numbers).
 
-:data:`TRIGGER_RE2` is a superset of every pattern, written for RE2 (Arrow's
-regex engine): a document it does not match has no PII candidate, which lets
-the redactor skip most documents with one vectorised pass over the batch.
+:data:`TRIGGER_RE2` is a superset of every pattern, of the folded view's forms and
+of the address and name finders, written for RE2 and matched against the original
+text: a document it does not match has no PII candidate, which lets the redactor
+skip most documents with one pass over the batch (:mod:`kocorpus.filters.pii_screen`).
 """
 
 from __future__ import annotations
