@@ -33,6 +33,15 @@ Decision rules (see docs/pii.md for the reasoning):
   context word or the NNN-NN-NNNNN form. Licence: region code, and a context
   word or the hyphenated form.
 - ip: public addresses only (v4 and v6).
+- address (kocorpus.filters.pii_address): the building or lot number and the detail below it,
+  after a 시/군/구 or 시/도, or with an address label; the region and road name stay.
+- name (kocorpus.filters.pii_names): a personal name after a contact label, or right beside a
+  phone, account, address or e-mail value; a press or public title keeps the name.
+
+Detection runs on the folded view of the text (kocorpus.filters.pii_fold: full-width forms,
+other dashes and dots, Hangul numerals, spelled "@" and dots read as ASCII); the spans found
+there are mapped back, and the original characters are replaced. A value written in Hangul
+numerals counts only as a phone, and only with a phone word nearby.
 
 Where candidates overlap, the stronger wins (label and check digit > label or
 check digit > distinctive format), then the longer, then rrn, frn, account, and
@@ -50,6 +59,10 @@ import pyarrow.compute as pc
 
 from kocorpus.filters import pii_patterns as P
 from kocorpus.filters.base import DocumentStep, Reject, StepResult, set_column, set_text
+from kocorpus.filters.pii_address import AddressFinder
+from kocorpus.filters.pii_fold import FoldedText, fold
+from kocorpus.filters.pii_names import NameFinder
+from kocorpus.filters.pii_screen import candidate_rows
 from kocorpus.filters.pii_validators import (
     brn_ok,
     card_issuer_ok,
@@ -69,7 +82,8 @@ DEFAULT_ACTIONS: dict[str, str] = {t: "redact" for t in PII_TYPES} | {"brn": "ke
 #: Tie-break between equally strong overlapping candidates: a labelled account beats a bare card reading.
 _PRIORITY = {t: i for i, t in enumerate(("rrn", "frn", "account") + tuple(t for t in PII_TYPES if t not in ("rrn", "frn", "account")))}
 _NON_DIGIT = re.compile(r"[^0-9]")
-_AT_WORD = re.compile(r"[(\[][Aa][Tt][)\]]")
+#: Types whose values make the word beside them a contact name.
+NAME_ANCHORS = frozenset({"phone", "account", "address", "email"})
 
 # Strength of a detection: what backs it (a label and a check digit > either > a format).
 LABELLED, CHECKSUM, FORMAT = 4, 3, 2
@@ -88,6 +102,7 @@ class Detection(NamedTuple):
     end: int
     type: str
     strength: int
+    left: int = -1  # where the words that belong to the value begin (an address's region), -1: at start
 
 
 class KoreanPiiRedactor(DocumentStep):
@@ -129,8 +144,15 @@ class KoreanPiiRedactor(DocumentStep):
         self._context = {t: P.words_regex(w) for t, w in P.CONTEXT_WORDS.items()}
         self._registration_ctx = P.words_regex(P.CONTEXT_WORDS["rrn"] + P.CONTEXT_WORDS["frn"])
         self._other_labels = P.words_regex(P.OTHER_NUMBER_LABELS)
+        self._no_label = re.compile("(?!)")  # own label of a type that has none (only "other number" labels count)
         self._replaced = frozenset(t for t, a in merged.items() if a != "keep")
         self._dropped = tuple(t for t in PII_TYPES if merged[t] == "drop")
+        self._address_finder = AddressFinder()
+        self._name_finder = NameFinder()
+        self._finders = (
+            self._registrations, self._phones, self._emails, self._cards, self._brns, self._licences,
+            self._passports, self._accounts, self._ips, self._addresses,
+        )
 
     @classmethod
     def from_config(cls, section: dict) -> "KoreanPiiRedactor":
@@ -172,24 +194,47 @@ class KoreanPiiRedactor(DocumentStep):
         return NONE
 
     def detect(self, text: str) -> list[Detection]:
-        """Every PII value in ``text``, non-overlapping, in text order (actions not applied)."""
+        """Every PII value in ``text``, non-overlapping, in text order (actions not applied).
+
+        Detection runs on the folded view (:func:`kocorpus.filters.pii_fold.fold`); the
+        offsets returned index ``text`` itself.
+        """
+        view = fold(text)
+        v = view.text
         cands: list[Detection] = []
+        for find in self._finders:
+            find(v, view, cands)
+        if view.numerals:
+            cands = [d for d in cands if self._numerals_ok(v, view, d)]
+        found = _resolve(cands)
+        names = self._names(v, found)
+        if names:
+            found = _resolve(found + names)
+        return _map_back(found, view)
+
+    def _numerals_ok(self, v: str, view: FoldedText, d: Detection) -> bool:
+        """A value written in Hangul numerals (공일공...) counts only as a phone, and only with a phone word nearby."""
+        if not view.has_numerals(d.start, d.end):
+            return True
+        return d.type == "phone" and self._label(self._context["phone"], v, d.start, d.end) == OWN
+
+    # One finder per type: ``find(v, view, cands)`` appends candidates found in the folded text ``v``.
+
+    def _registrations(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
         add = cands.append
         label = self._label
-        ctx = self._context
-
-        for m in P.REGISTRATION.finditer(text):
+        for m in P.REGISTRATION.finditer(v):
             birth, sep, s, tail = m.group("birth", "sep", "s", "tail")
             if registration_birth_date(birth + s, self._today) is None:
                 continue
             typ = "frn" if s in "5678" else "rrn"
             a, b = m.span()
-            lab = label(self._registration_ctx, text, a, b)
+            lab = label(self._registration_ctx, v, a, b)
             if lab == OTHER:
                 continue  # 주문번호 231015-1234567: the label says what it is
-            if lab == NONE and label(ctx["account"], text, a, b) == OWN:
+            if lab == NONE and label(self._context["account"], v, a, b) == OWN:
                 continue  # 통장 4202250704606: an account number (found below)
-            if tail[0] == "*":  # masked tail: birth date and sex are still shown
+            if tail[0] in "*xX":  # masked tail: birth date and sex are still shown
                 if sep and sep.strip():
                     add(Detection(a, b, typ, FORMAT))
                 continue
@@ -200,75 +245,120 @@ class KoreanPiiRedactor(DocumentStep):
             elif s not in "90":  # issued since October 2020: no check digit to test
                 add(Detection(a, b, typ, FORMAT))
 
-        for m in P.PHONE.finditer(text):
-            add(Detection(m.start(), m.end(), "phone", FORMAT))
-        if "82" in text:
-            for m in P.PHONE_INTL.finditer(text):
-                add(Detection(m.start(), m.end(), "phone", FORMAT))
+    def _phones(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        for m in P.PHONE.finditer(v):
+            a, b = m.span()
+            if m.group().isdigit() and self._label(self._no_label, v, a, b) == OTHER:
+                continue  # 회원번호 0212345678: bare digits that a label says are something else
+            cands.append(Detection(a, b, "phone", FORMAT))
+        if "82" in v:
+            for m in P.PHONE_INTL.finditer(v):
+                cands.append(Detection(m.start(), m.end(), "phone", FORMAT))
 
-        if "@" in text or "\uff20" in text or _AT_WORD.search(text):
-            for m in P.EMAIL.finditer(text):
-                if m.group("tld").lower() not in P.EMAIL_FILE_SUFFIXES:
-                    add(Detection(m.start(), m.end(), "email", FORMAT))
+    def _emails(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        if "@" not in v:
+            return
+        for m in P.EMAIL.finditer(v):
+            if m.group("tld").lower() in P.EMAIL_FILE_SUFFIXES:
+                continue
+            if view.starts is not None and not _spelled_email_ok(m, view):
+                continue
+            cands.append(Detection(m.start(), m.end(), "email", FORMAT))
 
-        for m in P.CARD.finditer(text):
+    def _cards(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        pos = 0
+        while (m := P.CARD.search(v, pos)) is not None:
             a = m.start()
-            for end in _card_readings(m, text):
-                digits = _NON_DIGIT.sub("", text[a:end])
+            for end in _card_readings(m, v):
+                digits = _NON_DIGIT.sub("", v[a:end])
+                if len(digits) == 13 and registration_birth_date(digits, self._today) is not None:
+                    continue  # 13 digits that read as an RRN/FRN are one (13-digit Visa numbers are no longer issued)
                 if luhn_ok(digits) and card_issuer_ok(digits):
-                    lab = label(ctx["card"], text, a, end)
+                    lab = self._label(self._context["card"], v, a, end)
                     if lab != OTHER:
-                        add(Detection(a, end, "card", LABELLED if lab == OWN else CHECKSUM))
+                        cands.append(Detection(a, end, "card", LABELLED if lab == OWN else CHECKSUM))
+                    pos = end
                     break
+            else:
+                # Not a card from here: the card may start at a later group (010 1234 5678 4111 1111 ...).
+                sep = m.group("s1") or m.group("s2")
+                nxt = v.find(sep, a, m.end()) if sep else -1
+                pos = nxt + 1 if nxt >= 0 else m.end()
 
-        for m in P.BRN.finditer(text):
+    def _brns(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        label = self._label
+        for m in P.BRN.finditer(v):
             a, b = m.span()
             if not brn_ok(_NON_DIGIT.sub("", m.group())):
                 continue
-            lab = label(ctx["brn"], text, a, b)
+            lab = label(self._context["brn"], v, a, b)
             if lab == OWN:
-                add(Detection(a, b, "brn", LABELLED))
-            elif lab == NONE and m.group("hy") and label(ctx["account"], text, a, b) != OWN:
-                add(Detection(a, b, "brn", CHECKSUM))
+                cands.append(Detection(a, b, "brn", LABELLED))
+            elif lab == NONE and m.group("hy") and label(self._context["account"], v, a, b) != OWN:
+                cands.append(Detection(a, b, "brn", CHECKSUM))
 
-        for m in P.DRIVER_LICENSE_NAMED.finditer(text):
-            add(Detection(m.start(), m.end(), "driver_license", FORMAT))
-        for m in P.DRIVER_LICENSE.finditer(text):
+    def _licences(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        if "-" in v:  # the named form is always hyphenated
+            for m in P.DRIVER_LICENSE_NAMED.finditer(v):
+                r = P.LICENSE_REGION_BEFORE.search(v, max(0, m.start() - 5), m.start())
+                if r is not None:
+                    cands.append(Detection(r.start(), m.end(), "driver_license", FORMAT))
+        for m in P.DRIVER_LICENSE.finditer(v):
             a, b = m.span()
             if driver_license_ok(_NON_DIGIT.sub("", m.group())):
-                lab = label(ctx["driver_license"], text, a, b)
+                lab = self._label(self._context["driver_license"], v, a, b)
                 if lab == OWN or (lab == NONE and m.group("sep")):
-                    add(Detection(a, b, "driver_license", FORMAT))
+                    cands.append(Detection(a, b, "driver_license", FORMAT))
 
-        for m in P.PASSPORT.finditer(text):
+    def _passports(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        for m in P.PASSPORT.finditer(v):
             a, b = m.span()
-            if label(ctx["passport"], text, a, b) == OWN:
-                add(Detection(a, b, "passport", FORMAT))
+            if self._label(self._context["passport"], v, a, b) == OWN:
+                cands.append(Detection(a, b, "passport", FORMAT))
 
-        for m in P.ACCOUNT.finditer(text):
+    def _accounts(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        for m in P.ACCOUNT.finditer(v):
             a, b = m.span()
             value = m.group()
+            if m.group("as") == " ":  # spaced groups: the last ones may start the next number
+                while len(_NON_DIGIT.sub("", value)) > 14 and value.count(" ") > 1:
+                    value = value[: value.rfind(" ")]
+                b = a + len(value)
             if P.SERVICE_NUMBER.fullmatch(value):
                 continue  # phone-shaped: a phone (found above) or a non-personal service number
-            if 10 <= len(_NON_DIGIT.sub("", value)) <= 14 and label(ctx["account"], text, a, b) == OWN:
-                add(Detection(a, b, "account", CHECKSUM))  # its label outweighs a bare Luhn match
+            if 10 <= len(_NON_DIGIT.sub("", value)) <= 14 and self._label(self._context["account"], v, a, b) == OWN:
+                cands.append(Detection(a, b, "account", CHECKSUM))  # its label outweighs a bare Luhn match
 
-        if "." in text:
-            for m in P.IPV4.finditer(text):
+    def _ips(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        if "." in v:
+            for m in P.IPV4.finditer(v):
                 value = m.group()
                 if all(len(o) == 1 for o in value.split(".")):
                     continue  # 1.2.3.4: a version or section number, not an address
-                if P.IP_VERSION_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+                if P.IP_VERSION_BEFORE.search(v, max(0, m.start() - 8), m.start()):
                     continue
                 if ip_is_public(value):
-                    add(Detection(m.start(), m.end(), "ip", FORMAT))
-        if ":" in text:
-            for m in P.IPV6.finditer(text):
+                    cands.append(Detection(m.start(), m.end(), "ip", FORMAT))
+        if ":" in v:
+            for m in P.IPV6.finditer(v):
                 value = m.group()
                 if value.count(":") >= 2 and value.strip(":") and ip_is_public(value):
-                    add(Detection(m.start(), m.end(), "ip", FORMAT))
+                    cands.append(Detection(m.start(), m.end(), "ip", FORMAT))
 
-        return _resolve(cands)
+    def _addresses(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        own = self._context["address"]
+        labelled = lambda a, b: self._label(own, v, a, b) == OWN  # noqa: E731  (a: where the region starts)
+        for a, b, region in self._address_finder.find(v, labelled):
+            cands.append(Detection(a, b, "address", FORMAT, region))
+
+    def _names(self, v: str, found: list[Detection]) -> list[Detection]:
+        """Contact names: after a name label, or beside a phone, account, address or e-mail value."""
+        spans = self._name_finder.after_labels(v)
+        for d in found:
+            if d.type in NAME_ANCHORS:
+                # after an address comes its reference part "(역삼동)", not a name
+                spans.extend(self._name_finder.beside(v, d.left if d.left >= 0 else d.start, d.end, after=d.type != "address"))
+        return [Detection(a, b, "name", FORMAT) for a, b in spans]
 
     # ------------------------------------------------------------------ redaction
 
@@ -305,9 +395,8 @@ class KoreanPiiRedactor(DocumentStep):
     def apply(self, batch: pa.RecordBatch) -> StepResult:
         texts = batch.column("text")
         n = batch.num_rows
-        # One vectorised RE2 pass: rows without any candidate skip the Python path.
-        hit = pc.fill_null(pc.match_substring_regex(texts, P.TRIGGER_RE2), False)
-        idx = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+        # One RE2 pass over the column: rows without any candidate skip the Python path.
+        idx = candidate_rows(texts)
         row_counts: dict[int, dict[str, int]] = {}
         changed_rows: list[int] = []
         changed_texts: list[str] = []
@@ -346,6 +435,30 @@ def _card_readings(m: re.Match, text: str) -> list[int]:
         more = m.end() + 1 < len(text) and text[m.end()] in " -" and text[m.end() + 1].isdigit()
         return [short, m.end()] if more else [m.end(), short]
     return [m.end()]
+
+
+def _spelled_email_ok(m: re.Match, view: FoldedText) -> bool:
+    """An "@" written as the English word " at " counts only with a mail domain or a spelled dot."""
+    at = m.start("domain") - 1
+    if view.source(at, at + 1).strip().lower() != "at":
+        return True
+    domain = m.group("domain").lower()
+    if domain in P.MAIL_DOMAINS or domain.endswith(P.MAIL_DOMAIN_SUFFIXES):
+        return True
+    return any(view.source(i, i + 1) != "." for i in range(m.start("domain"), m.end("domain")) if view.text[i] == ".")
+
+
+def _map_back(found: list[Detection], view: FoldedText) -> list[Detection]:
+    """Detections in the view's offsets -> the original text's offsets (overlaps dropped, the first kept)."""
+    if view.starts is None or not found:
+        return found
+    out: list[Detection] = []
+    for d in found:
+        a, b = view.span(d.start, d.end)
+        if out and a < out[-1].end:
+            continue
+        out.append(Detection(a, b, d.type, d.strength, view.span(d.left, d.left + 1)[0] if d.left >= 0 else -1))
+    return out
 
 
 def _resolve(cands: list[Detection]) -> list[Detection]:

@@ -16,6 +16,8 @@ PLACEHOLDERS: dict[str, str] = {
     "driver_license": "<|dl|>",
     "brn": "<|brn|>",  # business registration number (사업자등록번호)
     "ip": "<|ip|>",
+    "address": "<|addr|>",  # street address: building number and below (the region stays)
+    "name": "<|name|>",  # a personal name next to contact details
 }
 
 #: Control tokens of the tokenizer, in id order (ids 0, 1, 2).

@@ -107,7 +107,7 @@ def test_rrn_failed_check_digit_does_not_clear_a_hyphenated_number(rrn, prefix):
 def test_rrn_bare_failed_check_digit_is_still_redacted(rrn, prefix):
     red = KoreanPiiRedactor(today=TODAY)
     counts = red.redact_text(f"{prefix}{rrn} 확인")[1]
-    assert sum(counts.values()) == 1 and set(counts) <= {"rrn", "card"}  # a card reading may win; both redact
+    assert counts == {"rrn": 1}  # never a 13-digit card reading, even when it passes Luhn
     assert red.redact_text(f"주민번호 {rrn} 확인")[1] == {"rrn": 1}
 
 
@@ -198,7 +198,7 @@ def test_card_numbers_failing_luhn_are_not_cards(card):
     ["123456-12-123456", "110-123-456789", "1002-123-456789", "3333-12-1234567", "301-1234-5678-11", "9002-12-345678-9", "12345678901234"],
 )
 def test_account_needs_a_context_word(red, number):
-    assert only(red, f"국민은행 계좌 {number} 예금주 홍길동") == [("account", number)]
+    assert only(red, f"국민은행 계좌 {number} 예금주 홍길동") == [("account", number), ("name", "홍길동")]
     assert only(red, f"입금: {number}") == [("account", number)]
     assert [t for t, _ in only(red, f"상품 번호 {number} 입니다")] != ["account"]
 
@@ -311,8 +311,17 @@ def test_apply_sets_text_counts_and_drop_verdicts():
     assert res.batch.num_rows == len(texts)
 
 
+WEB_FORMS = st.sampled_from(
+    [
+        "０１０－１２３４－５６７８", "전화 공일공 일이삼사 오육칠팔", "hong 골뱅이 naver 닷컴", "kim at daum dot net", "hong (at) korea.kr",
+        "서울 강남구 테헤란로 123, 4층", "역삼동 123-45번지", "101동 1203호", "예금주 홍길동", "성명: 김철수", "02)123-4567",
+        "주소: 중앙로 45", "Ｍ１２３４５６７８ 여권", "２１１．４５．６７．８９", "010\u00ad1234\u00ad5678",
+    ]
+)
+
+
 @settings(max_examples=50)
-@given(st.lists(st.tuples(KOREAN, st.one_of(st.just(""), PII_VALUES, brns(), st.just("192.168.0.1"))), max_size=12))
+@given(st.lists(st.tuples(KOREAN, st.one_of(st.just(""), PII_VALUES, brns(), st.just("192.168.0.1"), WEB_FORMS)), max_size=12))
 def test_batch_path_equals_row_path(rows):
     """The vectorised pre-screen never skips a document that has a detection."""
     red = KoreanPiiRedactor(actions={"brn": "redact"}, today=TODAY)
