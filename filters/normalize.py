@@ -26,8 +26,21 @@ _MOJIBAKE_HINT = re.compile("[ÃÂâêëìíîïðñòóôõöøùúûüýþÿ][
 _SPECIAL = re.compile("|".join(re.escape(t) for t in SPECIAL_TOKENS))
 
 
-def normalize_text(text: str, fix_mojibake: bool = True) -> str:
-    """Normalize one document's text (see module docstring)."""
+def normalize_text(text: str, fix_mojibake: bool = True, max_rounds: int = 4) -> str:
+    """Normalize one document's text (see module docstring).
+
+    Idempotent: the steps repeat until the text stops changing (a repair can expose another
+    one once control characters are gone), at most ``max_rounds`` times.
+    """
+    for _ in range(max_rounds):
+        done = _normalize_once(text, fix_mojibake)
+        if done == text:
+            break
+        text = done
+    return text
+
+
+def _normalize_once(text: str, fix_mojibake: bool) -> str:
     if fix_mojibake and _MOJIBAKE_HINT.search(text):
         text = _repair_mojibake(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
