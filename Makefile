@@ -11,8 +11,8 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make demo          set up .venv and run the whole pipeline on the bundled sample"
-	@echo "make test          run the test suite (what CI runs)"
-	@echo "make test-all      the test suite including slow tests (standalone cluster, crash/restart)"
+	@echo "make test          run the quick test suite (everything but the slow tests)"
+	@echo "make test-all      every test, the slow ones included (what CI runs: .ci/run)"
 	@echo "make bench         benchmarks against peers on ../shared/corpora"
 	@echo "make nightly-demo  two nightly runs in a row on the sample"
 
@@ -41,7 +41,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The report test opens the HTML report in headless Chromium (Debian package `chromium`).
-# Installed here when running as root with apt; otherwise that one test is skipped with a message.
+# Installed here when running as root with apt; otherwise that one test is skipped with a message
+# (and fails under CI=true, where every real part is required).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -56,7 +57,7 @@ demo: check-java install
 test: check-java install browser
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-test-all: check-java install browser
+test-all: check-java install browser  # what .ci/run runs (with CI=true: no real part may skip)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: check-java install

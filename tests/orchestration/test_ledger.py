@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from realparts import require_module
 
 from kocorpus.orchestration import published
 from kocorpus.orchestration.nightly import Night, NightOrderError
@@ -129,7 +130,7 @@ def test_publish_that_dies_before_the_pointer_leaves_the_previous_version(tmp_pa
 
 
 def test_sensor_requests_each_drop_in_date_order(tmp_path):
-    dg = pytest.importorskip("dagster")
+    dg = require_module("dagster", "the orchestration extra (Dagster) is not installed")
     from kocorpus.orchestration.definitions import new_drop_sensor
     from kocorpus.pipelines.nightly import nightly_ops
 
@@ -177,7 +178,7 @@ def test_empty_night_is_planned_again_when_its_drop_arrives_late(tmp_path):
 
 
 def test_schedule_runs_the_day_that_just_ended():
-    dg = pytest.importorskip("dagster")
+    dg = require_module("dagster", "the orchestration extra (Dagster) is not installed")
     import datetime as dt
 
     from kocorpus.orchestration.definitions import nightly_schedule
@@ -187,7 +188,7 @@ def test_schedule_runs_the_day_that_just_ended():
 
 
 def test_definitions_load_as_dagster_dev_loads_them():
-    pytest.importorskip("dagster")
+    require_module("dagster", "the orchestration extra (Dagster) is not installed")
     from kocorpus.pipelines.nightly import defs  # the code location `dagster dev -m` loads
 
     graph = defs.resolve_asset_graph()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from realparts import require_module
 
-dg = pytest.importorskip("dagster")
+dg = require_module("dagster", "the orchestration extra (Dagster) is not installed")
 
 # Three nights of the whole pipeline: about 50 s on a quiet 2-core machine (4 minutes on a busy one).
 # In `make test`: these are the nightly issue's acceptance tests.

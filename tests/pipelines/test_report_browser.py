@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import pytest
+from realparts import unavailable
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +24,7 @@ def chromium() -> str | None:
 def test_report_renders_charts_without_console_errors(demo_run, tmp_path):
     browser = chromium()
     if browser is None:
-        pytest.skip("headless Chromium not installed (Debian: apt-get install chromium); `make test` installs it when run as root")
+        unavailable("headless Chromium not installed (Debian: apt-get install chromium); `make test` installs it when run as root")
     from PIL import Image
 
     _, ctx, _ = demo_run

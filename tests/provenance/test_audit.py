@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from realparts import require_module
 
 from kocorpus.provenance.audit import shard_contents, trace
 from kocorpus.provenance.takedown import TakedownRequest, run_targets, takedown
@@ -85,7 +86,7 @@ def test_report_forms_exist(demo_run):
 
 
 def test_croissant_validates_with_mlcroissant(demo_run, caplog):
-    mlc = pytest.importorskip("mlcroissant", reason="mlcroissant is not installed (pip install -e '.[dev]')")
+    mlc = require_module("mlcroissant", "mlcroissant is not installed (pip install -e '.[dev]')")
     _, ctx, _ = demo_run
     path = ctx.layout.stage_dir("report") / "croissant.json"
     dataset = mlc.Dataset(jsonld=str(path))  # raises ValidationError on an invalid file

