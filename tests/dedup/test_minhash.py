@@ -89,3 +89,19 @@ def test_compiled_sha1_matches_hashlib(msgs):
     out = np.zeros(len(msgs), dtype=np.uint32)
     _minhash_kernel.sha1_first32_many(data, starts, lengths, out)
     assert out.tolist() == _sha1_prefixes(msgs)
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_production_setting_equals_datasketch_across_the_numpy_chunk_boundary(engine):
+    """char 5-grams, 256 permutations, seed 1 (the defaults): documents short and long enough that
+    the numpy engine's 16,384-shingle chunks split one document's shingles."""
+    import random
+
+    rng = random.Random(3)
+    syllables = [chr(0xAC00 + rng.randrange(11172)) for _ in range(400)]
+    make = lambda n: "".join(rng.choice(syllables) if rng.random() > 0.15 else " " for _ in range(n))  # noqa: E731
+    texts = [make(30), make(16_380), make(40_000), make(5), make(3_000)]
+    sig, counts = MinHashSignatures(256, 1, "char", 5, engine=engine).compute(texts)
+    assert counts.sum() > 2 * ((1 << 22) // 256)  # more than two chunks in all
+    for i, t in enumerate(texts):
+        assert np.array_equal(sig[i], datasketch_signature(t, "char", 5, 256, 1)), i

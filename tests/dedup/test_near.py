@@ -105,3 +105,28 @@ def test_exact_duplicates_follow_their_survivor_into_the_near_cluster(spark, mak
         assert rej[d]["dup_of"] == rej[d]["dup_cluster"] == "d0000"
         assert rej[d]["reject_value"] == "d0001"  # the exact twin its text hash matched
     assert stats["cluster_sizes"] == {"4": 1}
+
+
+def test_default_banding_finds_lightly_edited_community_posts(spark, make_docs, doc_rows, exact_jaccard, tmp_path):
+    """The production settings (23 bands x 11 rows, char 5-grams, 256 permutations, seed 1) on real
+    text that nobody wrote for dedup: the sample's community posts, each re-posted with one comment
+    added (as forums re-deliver threads). Every re-post is a near duplicate; the posts stay apart."""
+    from kocorpus.sample import config_path
+
+    posts = sorted((config_path().parent / "data" / "community").glob("post-0*.txt"))
+    originals = [p.read_text(encoding="utf-8") for p in posts]
+    originals = [t for t in originals if len(t) > 400][:12]
+    assert len(originals) == 12
+    reposts = [t.rstrip("\n") + "\n좋은 글 감사합니다. 저도 비슷한 경험이 있어요.\n" for t in originals]
+    for a, b in zip(originals, reposts, strict=True):
+        assert exact_jaccard(a, b) >= 0.85
+    rows = doc_rows(originals + reposts)
+    kept, rej, stats = dedup_documents(spark, make_docs(rows), {}, index_dir=None, checkpoint_dir=str(tmp_path / "ckpt"))
+    kept = {r["doc_id"] for r in kept.collect()}
+    rej = {r["doc_id"]: r.asDict() for r in rej.collect()}
+    ids = [r["doc_id"] for r in rows]
+    assert (stats["bands"], stats["rows"]) == (23, 11)
+    assert kept == set(ids[:12])
+    assert {d: (r["reject_reason"], r["dup_of"]) for d, r in rej.items()} == {
+        ids[12 + i]: ("near_duplicate", ids[i]) for i in range(12)
+    }

@@ -31,7 +31,10 @@ def test_langid_score_threshold_and_glotlid_labels():
     assert label_to_lang("__label__kor_Hang") == "ko" and label_to_lang("__label__ko") == "ko"
     step = FastTextLanguageId(languages=["ko"], min_score=0.9999999)
     res = step.apply(batch([{"text": "ㅋㅋ"}]))
-    assert res.verdicts[0] is not None
+    v = res.verdicts[0]  # fastText reads a jamo-only laugh as not Korean at all
+    assert v.reason == "language" and v.value.split(":")[0] != "ko" and 0 <= float(v.value.split(":")[1]) <= 1
+    sure = step.apply(batch([{"text": "오늘은 날씨가 맑고 따뜻해서 공원에 산책을 다녀왔습니다. 주말에는 가족과 함께 시장에 갈 예정입니다."}]))
+    assert sure.verdicts[0] is None or sure.verdicts[0].reason == "language_score"
 
 
 def test_license_policy_forbidden_unknown_and_allowed():

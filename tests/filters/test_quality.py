@@ -177,7 +177,7 @@ def test_config_overrides_change_decisions():
 
 def test_strict_drops_more_and_lenient_keeps_short_reviews():
     review = "연기도 좋고 음악도 좋았다. 마지막 장면은 오래 기억에 남을 것 같다."
-    assert QualityFilter().judge(review)[1] is not None
+    assert QualityFilter().judge(review)[1].reason == "min_chars"
     assert QualityFilter(profile="lenient").judge(review)[1] is None
     assert QualityFilter().judge(GOOD)[1] is None
     assert QualityFilter(profile="strict").judge(GOOD)[1] is not None  # 126 characters < strict's 200

@@ -30,7 +30,7 @@ def test_batches_hold_the_packed_rows(shard_set):
     seen, ignored = [], 0
     for batch in ds:
         ignored += int((batch["targets"] == IGNORE_INDEX).sum())
-        for r, inp, tgt, seg in zip(batch["row_ids"], batch["input_ids"], batch["targets"], batch["segment_ids"]):
+        for r, inp, tgt, seg in zip(batch["row_ids"], batch["input_ids"], batch["targets"], batch["segment_ids"], strict=True):
             r = int(r)
             seen.append(r)
             full = torch.from_numpy(rows[r])
@@ -72,7 +72,8 @@ def test_order_is_independent_of_worker_count(shard_set):
         runs.append(got)
         assert loader.state_dict()["samples_consumed"] == 13 * 3
     for other in runs[1:]:
-        for a, b in zip(runs[0], other):
+        assert len(other) == len(runs[0]) == 13
+        for a, b in zip(runs[0], other, strict=True):
             for key in a:
                 assert torch.equal(a[key], b[key]), key
 
@@ -95,6 +96,7 @@ def test_loop_streams_every_epoch_exactly_once(shard_set):
 def test_resume_gives_exactly_the_next_batch(shard_set, workers):
     path, _ = shard_set
     full = [b for _, b in zip(range(9), ShardLoader(ShardDataset(path, batch_size=4, seed=5)))]
+    assert len(full) == 9
     first = ShardLoader(ShardDataset(path, batch_size=4, seed=5), num_workers=workers)
     for _, _b in zip(range(4), first):
         pass
@@ -103,7 +105,8 @@ def test_resume_gives_exactly_the_next_batch(shard_set, workers):
     resumed = ShardLoader(ShardDataset(path, batch_size=4, seed=5), num_workers=workers)
     resumed.load_state_dict(state)
     rest = [b for _, b in zip(range(5), resumed)]
-    for a, b in zip(full[4:], rest):
+    assert len(rest) == 5
+    for a, b in zip(full[4:], rest, strict=True):
         assert torch.equal(a["input_ids"], b["input_ids"]) and torch.equal(a["row_ids"], b["row_ids"])
 
 
@@ -192,7 +195,7 @@ def test_uint32_shards(tmp_path):
     ds = ShardDataset(path, batch_size=6, loop=False)
     assert ds.manifest.dtype == "uint32"
     for batch in ds:
-        for r, inp in zip(batch["row_ids"].tolist(), batch["input_ids"]):
+        for r, inp in zip(batch["row_ids"].tolist(), batch["input_ids"], strict=True):
             assert torch.equal(inp, torch.from_numpy(rows[r][:-1]))
     assert int(rows.max()) > 65535
 

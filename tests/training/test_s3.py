@@ -50,8 +50,8 @@ def test_s3_manifest_reads_like_the_local_one(published):
     ds = ShardDataset(remote, batch_size=4, seed=3, loop=False, segment_ids=True)
     assert ds.manifest.shards[0].url.startswith("s3://shards/ko/shards/")
     got = batches(ds)
-    assert len(got) == len(want)
-    for a, b in zip(want, got):
+    assert len(got) == len(want) > 0
+    for a, b in zip(want, got, strict=True):
         for key in a:
             assert torch.equal(a[key], b[key]), key
 
@@ -62,7 +62,8 @@ def test_s3_through_spawned_workers_and_a_local_cache(published, tmp_path):
     cache = tmp_path / "cache"
     loader = ShardLoader(ShardDataset(remote, batch_size=4, seed=8, cache_dir=str(cache)), num_workers=1)
     got = batches(loader, 12)
-    for a, b in zip(want, got):
+    assert len(got) == len(want) == 12
+    for a, b in zip(want, got, strict=True):
         assert torch.equal(a["input_ids"], b["input_ids"])
     shas = {s.sha256 for s in loader.dataset.manifest.shards}
     assert {p.name.removesuffix(".parquet") for p in cache.iterdir()} <= shas and any(cache.iterdir())
