@@ -147,6 +147,10 @@ class NormalizeSection(Section):
     fix_mojibake: bool | None = None
 
 
+class HoldoutSection(Section):
+    hashes_file: str | None = None
+
+
 class PolicySection(Section):
     allowed: list[str] | None = None
     attribution: list[str] | None = None
@@ -306,6 +310,20 @@ class TrainSection(Section):
     cpu_threads: int | None = None
 
 
+class AblateSection(Section):
+    """``[ablate]``: ``kocorpus ablate``'s defaults (flags override them)."""
+
+    arms: list[str] | None = None
+    preset: Literal["cpu", "gpu"] | None = None
+    seeds: int | None = Field(None, ge=1)
+    tokens: int | None = Field(None, gt=0)
+    eval_sources: list[str] | None = None
+    eval_fraction: float | None = Field(None, gt=0, le=1)
+    eval_path: str | None = None
+    max_eval_texts: int | None = Field(None, gt=0)
+    arm: dict[str, dict[str, dict[str, Any]]] | None = None  # [ablate.arm.NAME.<section>] custom arms
+
+
 class GatesSection(Section):
     min_korean_share: float | None = None
     korean_doc_min_hangul: float | None = None
@@ -328,6 +346,7 @@ SECTIONS: dict[str, type[Section]] = {
     "url": UrlSection,
     "filter": FilterSection,
     "normalize": NormalizeSection,
+    "holdout": HoldoutSection,
     "policy": PolicySection,
     "langid": LangIdSection,
     "quality": QualitySection,
@@ -337,6 +356,7 @@ SECTIONS: dict[str, type[Section]] = {
     "shards": ShardsSection,
     "train": TrainSection,
     "nightly": NightlySection,
+    "ablate": AblateSection,
 }
 
 

@@ -50,6 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_args(p)
     p.set_defaults(func=cmd_run)
 
+    p = sub.add_parser(
+        "ablate",
+        help="train the bundled model on several arms (filters, thresholds, tokenizers) of one input; compare bits per byte",
+    )
+    p.add_argument("--config", default=None, help="kocorpus.toml (default: the bundled sample's)")
+    p.add_argument("--arms", help="comma-separated arms (default [ablate] arms, else raw,default): raw, default, lenient, "
+                   "strict, korean, no-dedup, kiwi, bpe, classifier>=X, or [ablate.arm.NAME]")
+    p.add_argument("--preset", choices=["cpu", "gpu"], help="cpu: tiny model (default); gpu: 124m on one GPU")
+    p.add_argument("--seeds", type=int, help="training seeds per arm (default: the preset's)")
+    p.add_argument("--tokens", type=int, help="training tokens per arm and seed (default: the preset's)")
+    p.add_argument("--out", default="out/ablation", help="folder for the runs, models and the table (default out/ablation)")
+    p.set_defaults(func=cmd_ablate)
+
     p = sub.add_parser("report", help="(re)write a run's provenance report: JSON, HTML, Croissant")
     p.add_argument("run_dir", help="<root>/runs/<run_id>")
     p.add_argument("--config", help="config file of the run (default: the one recorded in run.json)")
@@ -128,6 +141,33 @@ def cmd_demo(args) -> int:
         losses = result.get("losses") or []
         if losses:
             print(f"loss: first {losses[0]:.3f} -> last {losses[-1]:.3f}")
+    return 0
+
+
+def cmd_ablate(args) -> int:
+    from dataclasses import replace
+
+    from kocorpus.config import load_config
+    from kocorpus.pipelines.ablate import PRESETS, Ablation, parse_arm, render
+
+    config_path = args.config or str(sample.config_path())
+    section = load_config(config_path).section("ablate")
+    preset = PRESETS[args.preset or section.get("preset", "cpu")]
+    preset = replace(preset, tokens=args.tokens or section.get("tokens", preset.tokens), seeds=args.seeds or section.get("seeds", preset.seeds))
+    names = [a.strip() for a in args.arms.split(",")] if args.arms else section.get("arms", ["raw", "default"])
+    try:
+        arms = [parse_arm(n, section.get("arm", {})) for n in names]
+    except ValueError as e:
+        print(f"kocorpus ablate: {e}", file=sys.stderr)
+        return 2
+    ablation = Ablation(
+        config_path, arms, preset, Path(args.out).resolve(),
+        eval_sources=section.get("eval_sources", []), eval_fraction=section.get("eval_fraction", 0.1),
+        eval_path=section.get("eval_path"), max_eval_texts=section.get("max_eval_texts", 2000),
+    )  # fmt: skip
+    report = ablation.run()
+    print("\n" + render(report))
+    print(f"\ntable: {ablation.out / 'ablation.md'}  (all figures: {ablation.out / 'ablation.json'})")
     return 0
 
 

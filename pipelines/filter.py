@@ -21,12 +21,14 @@ from kocorpus.schemas import DOCUMENT_SCHEMA, STAGE_OUTPUT_SCHEMA, conform, spar
 STEP_REGISTRY: dict[str, tuple[str, str]] = {
     "url": ("kocorpus.sources.urls", "UrlBlocklistFilter"),
     "normalize": ("kocorpus.filters.normalize", "TextNormalizer"),
+    "holdout": ("kocorpus.filters.holdout", "HeldOutFilter"),
     "policy": ("kocorpus.filters.policy", "LicensePolicy"),
     "langid": ("kocorpus.filters.langid", "FastTextLanguageId"),
     "quality": ("kocorpus.filters.quality", "QualityFilter"),
     "pii": ("kocorpus.filters.pii", "KoreanPiiRedactor"),
 }
-DEFAULT_STEPS = list(STEP_REGISTRY)
+#: The default chain; ``holdout`` (evaluation-set decontamination) runs only where configured.
+DEFAULT_STEPS = [name for name in STEP_REGISTRY if name != "holdout"]
 
 
 def build_steps(cfg) -> list[DocumentStep]:

@@ -71,6 +71,7 @@ def _options(cls) -> set[str]:
 
 def test_each_section_names_exactly_its_components_options():
     from kocorpus.dedup.settings import DedupSettings
+    from kocorpus.filters.holdout import HeldOutFilter
     from kocorpus.filters.langid import FastTextLanguageId
     from kocorpus.filters.normalize import TextNormalizer
     from kocorpus.filters.pii import KoreanPiiRedactor
@@ -101,6 +102,7 @@ def test_each_section_names_exactly_its_components_options():
     assert fields(C.StorageSection) == set(STORAGE_KEYS)
     assert fields(C.ExtractSection) == _options(HtmlExtractor)
     assert fields(C.UrlSection) == _options(UrlBlocklistFilter)
+    assert fields(C.HoldoutSection) == _options(HeldOutFilter)
 
 
 @given(
