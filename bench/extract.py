@@ -6,7 +6,7 @@
 The evaluation set (923 real pages, 884 with their HTML; ``with``/``without`` snippets per page)
 is unpacked into a temporary folder for the run and removed afterwards; without it, only the
 Korean pages (``tests/sources/pages``) are scored. Pages are decoded the way ``read_warc`` does
-(``filters/decode.py``: the declared charset, else UTF-8, else CP949) before any engine sees them.
+(``sources/decode.py``: the declared charset, else UTF-8, else CP949) before any engine sees them.
 
 Scores (snippet level, as trafilatura's own evaluation): a ``with`` snippet found in the
 extracted text is a true positive, missing a false negative; a ``without`` snippet found is a
