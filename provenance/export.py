@@ -104,8 +104,13 @@ class _Source:
             raise ExportError(f"{problem} ({self.url}): refusing to export a dataset that fails its checksums")
         return data
 
-    def shard(self, entry: dict) -> pq.ParquetFile:
-        return pq.ParquetFile(pa.BufferReader(self.read(entry["path"], entry.get("bytes"), entry["sha256"])))
+    def shard_bytes(self, entry: dict) -> bytes:
+        """A listed shard, read whole and checked."""
+        return self.read(entry["path"], entry.get("bytes"), entry["sha256"])
+
+    def shard_table(self, entry: dict) -> pa.Table:
+        """A listed shard, read whole, checked and decoded (row groups in parallel)."""
+        return pq.read_table(pa.BufferReader(self.shard_bytes(entry)), columns=["tokens", "doc_starts"])
 
     def copy(self, key: str, dest: Path) -> dict | None:
         """Copy the file ``manifest[key]`` lists (tokenizer, lineage, documents) to ``dest``, checked; its entry."""
@@ -197,7 +202,9 @@ def _shard_documents(entry: dict, table: pa.Table, spans: pa.Table, eos: int, pa
         wrong = np.setxor1d(a[first], starts)[0]
         raise ExportError(f"{rel}: lineage and doc_starts disagree on a document start at row {wrong // width}, offset {wrong % width}")
     # the token before each start: the previous shard's last token for a start at 0 (the stream's first has none)
-    before = np.concatenate([[docs.last_token if docs.last_token is not None else eos], flat[:n]])[starts]
+    before = np.full(starts.size, eos if docs.last_token is None else docs.last_token, dtype=np.int64)
+    inner = starts > 0
+    before[inner] = flat[starts[inner] - 1]
     if (before != eos).any():
         p = int(starts[np.flatnonzero(before != eos)[0]])
         raise ExportError(f"{rel}: the document starting at row {p // width}, offset {p % width} does not follow an EOS")
@@ -235,8 +242,10 @@ class _HashedFile:
         return self.bytes, self._h.hexdigest()
 
 
-def _entry(path: Path, root: Path, role: str, **counts) -> dict:
-    return {"path": path.relative_to(root).as_posix(), "role": role, "bytes": path.stat().st_size, "sha256": sha256_file(path), **counts}
+def _entry(path: Path, root: Path, role: str, written: tuple[int, str] | None = None, **counts) -> dict:
+    """A file's manifest entry; ``written`` is its (bytes, sha256) when computed while writing it."""
+    size, sha = written or (path.stat().st_size, sha256_file(path))
+    return {"path": path.relative_to(root).as_posix(), "role": role, "bytes": size, "sha256": sha, **counts}
 
 
 def _write_idx(path: Path, lengths: np.ndarray, dtype: np.dtype) -> tuple[int, str]:
@@ -264,12 +273,12 @@ def _export_megatron(src: _Source, out: Path, prefix: str, progress) -> tuple[li
     docs = _Documents()
     bin_file = _HashedFile(out / f"{prefix}.bin")
     for i, entry in enumerate(m["shards"]):
-        table = src.shard(entry).read(columns=["tokens", "doc_starts"])
+        table = src.shard_table(entry)
         stream = _shard_documents(entry, table, lineage.slice(bounds[i], bounds[i + 1] - bounds[i]), m["eos_id"], m["pad_id"], docs)
         bin_file.write(np.ascontiguousarray(stream, dtype=dtype))
         if progress:
             progress(entry["path"])
-    bin_file.close()
+    bin_written = bin_file.close()
     if docs.tokens and docs.last_token != m["eos_id"]:
         raise ExportError(f"{src.url}: the last document does not end with EOS")
     starts = np.concatenate(docs.starts) if docs.starts else np.zeros(0, np.int64)
@@ -280,15 +289,15 @@ def _export_megatron(src: _Source, out: Path, prefix: str, progress) -> tuple[li
     for key in ("documents", "tokens"):
         if totals[key] != m["totals"][key]:
             raise ExportError(f"{src.url}: {totals[key]} {key} exported, the manifest's totals say {m['totals'][key]}")
-    _write_idx(out / f"{prefix}.idx", lengths, dtype)
+    idx_written = _write_idx(out / f"{prefix}.idx", lengths, dtype)
     doc_ids = pa.concat_arrays(docs.doc_ids) if docs.doc_ids else pa.array([], pa.string())
     index = pa.table(
         {"document": pa.array(np.arange(lengths.size, dtype=np.int64)), "doc_id": doc_ids, "tokens": pa.array(lengths.astype(np.int32))}
     )
     pq.write_table(index, out / "doc_index.parquet", **PARQUET_OPTIONS)
     files = [
-        _entry(out / f"{prefix}.bin", out, "bin", **totals),
-        _entry(out / f"{prefix}.idx", out, "idx", **totals),
+        _entry(out / f"{prefix}.bin", out, "bin", bin_written, **totals),
+        _entry(out / f"{prefix}.idx", out, "idx", idx_written, **totals),
         _entry(out / "doc_index.parquet", out, "doc_index", documents=totals["documents"]),
     ]
     meta = {"path_prefix": prefix, "dtype": dtype.name, "dtype_code": MEGATRON_DTYPE_CODES[dtype.name], "eod_id": m["eos_id"]}
@@ -355,30 +364,24 @@ def _export_hf(src: _Source, out: Path, prefix: str, progress) -> tuple[list[dic
     shards = m["shards"]
     files, rows_total = [], 0
     for i, entry in enumerate(shards):
-        pf = src.shard(entry)
-        rel = Path("data") / f"train-{i:05d}-of-{len(shards):05d}.parquet"
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        row = 0
-        writer = None
-        for g in range(pf.num_row_groups):
-            t = pf.read_row_group(g, columns=["tokens", "doc_starts"])
-            group = pa.table(
-                {
-                    "input_ids": t.column("tokens"),
-                    "doc_starts": t.column("doc_starts"),
-                    "shard": pa.array([entry["path"]] * t.num_rows, pa.string()),
-                    "row": pa.array(np.arange(row, row + t.num_rows, dtype=np.int64)),
-                }
-            )
-            if writer is None:
-                writer = pq.ParquetWriter(out / rel, group.schema, **PARQUET_OPTIONS)
-            writer.write_table(group, row_group_size=t.num_rows)
-            row += t.num_rows
-        if writer is not None:
-            writer.close()
-        counts = row_counts(pq.read_table(out / rel, columns=["input_ids", "doc_starts"]), "input_ids", m["pad_id"])
+        data = src.shard_bytes(entry)
+        meta = pq.read_metadata(pa.BufferReader(data))
+        t = pq.read_table(pa.BufferReader(data), columns=["tokens", "doc_starts"])
+        rows = pa.table(
+            {
+                "input_ids": t.column("tokens"),
+                "doc_starts": t.column("doc_starts"),
+                "shard": pa.array([entry["path"]] * t.num_rows, pa.string()),
+                "row": pa.array(np.arange(t.num_rows, dtype=np.int64)),
+            }
+        )
+        counts = row_counts(rows, "input_ids", m["pad_id"])
         if counts != (entry["rows"], entry["tokens"], entry["documents"]):
             raise ExportError(f"{entry['path']}: rows, tokens, documents {counts} disagree with the manifest's entry")
+        rel = Path("data") / f"train-{i:05d}-of-{len(shards):05d}.parquet"
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        group = max((meta.row_group(g).num_rows for g in range(meta.num_row_groups)), default=1)
+        pq.write_table(rows, out / rel, row_group_size=group, **PARQUET_OPTIONS)  # the shard's row groups
         files.append(_entry(out / rel, out, "data", rows=counts[0], tokens=counts[1], documents=counts[2]))
         rows_total += counts[0]
         if progress:
@@ -401,7 +404,14 @@ def export(location: str | Path, out: str | Path, fmt: str = "megatron", *, pref
     src = _Source(location)
     out_url = str(out) if storage.is_url(str(out)) else str(Path(out).resolve())
     target_manifest = storage.join(out_url, MANIFEST)
-    if storage.exists(target_manifest):
+    previous = storage.read_bytes(target_manifest)
+    if previous is not None:
+        try:
+            previous_format = json.loads(previous).get("format")
+        except (ValueError, AttributeError):
+            previous_format = None
+        if previous_format != EXPORT_FORMAT:
+            raise ExportError(f"{target_manifest} is not an export's manifest ({previous_format!r}): export to another folder")
         fs, inner = storage.filesystem(target_manifest)
         fs.delete_file(inner)
     started = time.perf_counter()

@@ -110,6 +110,9 @@ def test_a_corrupt_shard_is_refused_and_no_manifest_is_left(tmp_path, capsys):
     assert main(["export", "--manifest", manifest_path, "--format", "megatron", str(out)]) == 1
     assert "shard-00002.parquet" in capsys.readouterr().err
     assert main(["verify-shards", str(out)]) == 1  # no manifest, nothing to trust
+    with pytest.raises(ExportError, match="not an export's manifest"):
+        export(manifest_path, tmp_path / "ds")  # never into a dataset: its manifest stays
+    assert load_manifest(manifest_path)["format"] == "kocorpus-shards/1"
 
 
 def _rewrite_lineage(manifest_path: str, change) -> None:
