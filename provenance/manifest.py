@@ -34,6 +34,8 @@ from kocorpus.files import json_bytes, sha256_file, write_bytes_atomic
 from kocorpus.tokenizer.shards import ShardSet
 
 FORMAT = "kocorpus-shards/1"
+#: An export of a dataset for another trainer's reader (``provenance/export.py``); ``verify_shards`` checks it too.
+EXPORT_FORMAT = "kocorpus-export/1"
 MANIFEST = "manifest.json"
 VERSIONS_DIR = "manifests"
 _VERSION_FILE = re.compile(r"manifest-v(\d{6})\.json$")
@@ -104,6 +106,11 @@ def write_manifest(out_dir: str | Path, shardset: ShardSet, tokenizer_info, **kw
 
 def load_manifest(location: str | Path) -> dict:
     """Read a manifest (a ``manifest.json`` path or URL, or its folder); ``ValueError`` if it is not one."""
+    return load_manifest_bytes(location)[0]
+
+
+def load_manifest_bytes(location: str | Path, formats: tuple[str, ...] = (FORMAT,)) -> tuple[dict, bytes]:
+    """A manifest and the exact bytes it was read from (one read), refusing any ``format`` not in ``formats``."""
     url = manifest_url(location)
     data = storage.read_bytes(url)
     if data is None:
@@ -112,10 +119,10 @@ def load_manifest(location: str | Path) -> dict:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"{url}: unreadable manifest: {e}") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    if not isinstance(doc, dict) or doc.get("format") not in formats:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
         raise ValueError(f"{url}: not a kocorpus shard manifest (format {found!r})")
-    return doc
+    return doc, data
 
 
 def dataset_files(manifest: dict) -> list[str]:
@@ -182,16 +189,25 @@ class VerifyReport:
 
 
 def verify_shards(location: str | Path, deep: bool = True) -> VerifyReport:
-    """Recheck every file the manifest lists (local or ``s3://``): presence, size, sha256; rows and tokens when ``deep``."""
+    """Recheck every file the manifest lists (local or ``s3://``): presence, size, sha256; rows and tokens when ``deep``.
+
+    ``location`` is a dataset's manifest or an export's (``EXPORT_FORMAT``): both go
+    through the same file checks (:func:`file_problem`); the deep checks are the format's own.
+    """
     url = manifest_url(location)
-    doc = load_manifest(url)
+    doc, _ = load_manifest_bytes(url, (FORMAT, EXPORT_FORMAT))
     base = dataset_root(url)
     report = VerifyReport(url)
-    files = [(s["path"], s.get("bytes"), s["sha256"]) for s in doc["shards"]]
-    files.append((doc["tokenizer"]["path"], None, doc["tokenizer"]["sha256"]))
-    for key in ("lineage", "documents"):
-        if doc.get(key):
-            files.append((doc[key]["path"], None, doc[key]["sha256"]))
+    if doc["format"] == EXPORT_FORMAT:
+        from kocorpus.provenance.export import export_file_entries, verify_export_contents
+
+        files = export_file_entries(doc)
+    else:
+        files = [(s["path"], s.get("bytes"), s["sha256"]) for s in doc["shards"]]
+        files.append((doc["tokenizer"]["path"], None, doc["tokenizer"]["sha256"]))
+        for key in ("lineage", "documents"):
+            if doc.get(key):
+                files.append((doc[key]["path"], None, doc[key]["sha256"]))
     for rel, size, sha in files:
         f = storage.join(base, rel)
         report.checked += 1
@@ -200,42 +216,60 @@ def verify_shards(location: str | Path, deep: bool = True) -> VerifyReport:
         if info.type.name != "File":
             report.problems.append(f"{rel}: missing")
             continue
-        if size is not None and info.size != size:
-            report.problems.append(f"{rel}: {info.size} bytes, manifest says {size}")
-            continue
-        actual = sha256_file(f)
-        if actual != sha:
-            report.problems.append(f"{rel}: sha256 {actual[:16]}... does not match the manifest's {sha[:16]}...")
+        problem = file_problem(rel, size, sha, info.size, None if size is not None and info.size != size else sha256_file(f))
+        if problem:
+            report.problems.append(problem)
     if deep:
-        _verify_contents(doc, base, report)
+        (verify_export_contents if doc["format"] == EXPORT_FORMAT else _verify_contents)(doc, base, report)
     return report
 
 
+def file_problem(rel: str, size: int | None, sha256: str, actual_size: int, actual_sha256: str | None) -> str | None:
+    """The one rule for a listed file: its size (when listed) and sha256 match, else what differs.
+
+    ``actual_sha256`` may be None when the size already differs (no need to hash it).
+    """
+    if size is not None and actual_size != size:
+        return f"{rel}: {actual_size} bytes, manifest says {size}"
+    if actual_sha256 != sha256:
+        return f"{rel}: sha256 {str(actual_sha256)[:16]}... does not match the manifest's {sha256[:16]}..."
+    return None
+
+
 def _verify_contents(doc: dict, base: str, report: VerifyReport) -> None:
-    pad = doc["pad_id"]
     for s in doc["shards"]:
-        if any(x.startswith(f"{s['path']}:") for x in report.problems):
-            continue
-        try:
-            fs, inner = storage.filesystem(storage.join(base, s["path"]))
-            table = pq.read_table(fs.open_input_file(inner), columns=["tokens", "doc_starts"])
-        except Exception as e:  # a listed file that is no longer a readable shard
-            report.problems.append(f"{s['path']}: unreadable ({e})")
-            continue
-        if table.num_rows != s["rows"]:
-            report.problems.append(f"{s['path']}: {table.num_rows} rows, manifest says {s['rows']}")
-        flat = table.column("tokens").combine_chunks().flatten().to_numpy()
-        tokens = int(flat.size - _trailing_pad(flat, pad))
-        if tokens != s["tokens"]:
-            report.problems.append(f"{s['path']}: {tokens} tokens, manifest says {s['tokens']}")
-        documents = int(pc.sum(pc.list_value_length(table.column("doc_starts"))).as_py() or 0)
-        if documents != s["documents"]:
-            report.problems.append(f"{s['path']}: {documents} documents start here, manifest says {s['documents']}")
+        verify_rows(doc, base, s, "tokens", report)
     totals = doc.get("totals", {})
     for key in ("rows", "tokens", "documents", "bytes"):
         listed = sum(s[key] for s in doc["shards"])
         if key in totals and totals[key] != listed:
             report.problems.append(f"totals: {key} {totals[key]} != sum over shards {listed}")
+
+
+def row_counts(table, column: str, pad: int) -> tuple[int, int, int]:
+    """``(rows, non-pad tokens, document starts)`` of a table of packed rows (``column`` + ``doc_starts``)."""
+    flat = table.column(column).combine_chunks().flatten().to_numpy()
+    documents = int(pc.sum(pc.list_value_length(table.column("doc_starts"))).as_py() or 0)
+    return table.num_rows, int(flat.size - _trailing_pad(flat, pad)), documents
+
+
+def verify_rows(doc: dict, base: str, entry: dict, column: str, report: VerifyReport) -> None:
+    """Recheck one file of packed rows against its entry: rows, non-pad tokens, document starts."""
+    if any(x.startswith(f"{entry['path']}:") for x in report.problems):
+        return
+    try:
+        fs, inner = storage.filesystem(storage.join(base, entry["path"]))
+        table = pq.read_table(fs.open_input_file(inner), columns=[column, "doc_starts"])
+    except Exception as e:  # a listed file that is no longer a readable shard
+        report.problems.append(f"{entry['path']}: unreadable ({e})")
+        return
+    rows, tokens, documents = row_counts(table, column, doc["pad_id"])
+    if rows != entry["rows"]:
+        report.problems.append(f"{entry['path']}: {rows} rows, manifest says {entry['rows']}")
+    if tokens != entry["tokens"]:
+        report.problems.append(f"{entry['path']}: {tokens} tokens, manifest says {entry['tokens']}")
+    if documents != entry["documents"]:
+        report.problems.append(f"{entry['path']}: {documents} documents start here, manifest says {entry['documents']}")
 
 
 def _trailing_pad(flat: np.ndarray, pad: int) -> int:
