@@ -33,7 +33,7 @@ import math
 import random
 import re
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -450,7 +450,7 @@ def choose_thresholds(calib: list[dict], noise: list[dict], target: float) -> di
             for j in range(step[key] + 1, len(options[key])):
                 trial = {**step, key: j}
                 back = base_c - union(2, trial).sum()
-                lost = union(3, trial).sum() - base_n
+                lost = base_n - union(3, trial).sum()  # noise documents it lets through
                 score = (back / (lost + 1), back)
                 if back > 0 and (best is None or score > best[0]):
                     best = (score, key, j)

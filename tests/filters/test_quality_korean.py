@@ -208,7 +208,7 @@ def test_default_alpha_ratio_is_datatroves_and_counting_numbers_only_raises_it(w
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(GOOD_LINES + PETITION.split("\n") + [l for t in ENCYCLOPEDIA.values() for l in t.split("\n")]), min_size=1, max_size=10))
+@given(st.lists(st.sampled_from(GOOD_LINES + PETITION.split("\n") + [line for t in ENCYCLOPEDIA.values() for line in t.split("\n")]), min_size=1, max_size=10))
 def test_default_line_ratio_is_unchanged_by_the_new_keyword_arguments(lines):
     text = "\n".join(lines)
     assert line_signals(text) == line_signals(text, 30, punct_closers=False, punct_endings=())
