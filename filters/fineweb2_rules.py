@@ -13,6 +13,13 @@ classes (datatrove's own helpers), split by cost:
 - :func:`line_signals` needs no words (one pass over lines);
 - :func:`word_signals` needs the words of :class:`KiwiWordTokenizer`.
 
+Two measurements take options that change what they count (off by default,
+so FineWeb-2's values are reproduced exactly): what ends a line
+(:func:`line_ends_sentence`: closing quotes/brackets after the punctuation,
+Korean sentence-final syllables) and which words the alphabetic-word share
+counts (:func:`alpha_words_ratio`: symbol-only words left out, numbers
+counted as words). ``bench/quality_calibrate.py`` measures both choices.
+
 :func:`datatrove_filters` builds the three classes with given thresholds
 (``None`` disables a rule), and :data:`DATATROVE_REASONS` maps their drop
 reasons to this project's reason codes.
@@ -21,6 +28,7 @@ reasons to this project's reason codes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, Sequence
 
 from datatrove.pipeline.filters.gopher_repetition_filter import (
@@ -70,9 +78,38 @@ KOR_HANG: dict[str, Any] = {
 _PARAGRAPH = re.compile(r"\n{2,}")
 _LINE_SPLIT = re.compile("\n+")
 _STOP_CHARS = tuple(TERMINAL_PUNCTUATION)
+#: Closing quotes and brackets that may follow a sentence's final punctuation (``다.\"``, ``다.)``).
+CLOSERS = "\"'”’»›」』)]}〉》】〕〗〙〛）］｝＞>"
+# What may trail a sentence's end: whitespace, closers, footnote marks ("했다.[2][3]").
+_TRAILING = re.compile(r"(?:[\s" + re.escape(CLOSERS) + r"]|\[\d{1,3}\])+\Z")
+_NUMBER = re.compile(r"[+\-−±]?\d+(?:[.,:/\-~]\d+)*")
 
 
-def line_signals(text: str, short_line_length: int = 30) -> dict[str, float]:
+def line_ends_sentence(line: str, closers: bool = False, endings: Sequence[str] = ()) -> bool:
+    """Whether ``line`` counts as ending in terminal punctuation for ``line_punct_ratio``.
+
+    Defaults are FineWeb-2's test (``line.endswith`` one of datatrove's
+    ``TERMINAL_PUNCTUATION``, trailing whitespace included). ``closers``:
+    trailing whitespace and closing quotes/brackets (:data:`CLOSERS`) are
+    stripped first, and so are footnote marks (``[2]``), so ``했다.\"``,
+    ``했다.)`` and ``했다.[2]`` end a sentence. ``endings``:
+    a line whose last characters (after that stripping, if on) are one of
+    these also ends a sentence (Korean sentence-final syllables: ``다``, ``요``).
+    """
+    if line.endswith(_STOP_CHARS):
+        return True
+    if not closers and not endings:
+        return False
+    end = _TRAILING.sub("", line) if closers else line.rstrip()
+    return end.endswith(_STOP_CHARS) or (bool(endings) and end.endswith(tuple(endings)))
+
+
+def line_signals(
+    text: str,
+    short_line_length: int = 30,
+    punct_closers: bool = False,
+    punct_endings: Sequence[str] = (),
+) -> dict[str, float]:
     """Rule values that need no words. ``text`` must contain a non-blank character.
 
     Keys: ``line_punct_ratio``, ``short_line_ratio``, ``char_dup_ratio``
@@ -80,10 +117,13 @@ def line_signals(text: str, short_line_length: int = 30) -> dict[str, float]:
     ``dup_line_frac``, ``dup_line_char_frac`` (GopherRepetitionFilter);
     ``bullet_lines_ratio``, ``ellipsis_lines_ratio`` (GopherQualityFilter).
     Fractions are of lines, paragraphs or characters, as in datatrove.
+    ``punct_closers`` and ``punct_endings`` change what ends a line
+    (:func:`line_ends_sentence`); off, ``line_punct_ratio`` is datatrove's.
     """
     s: dict[str, float] = {}
     lines = [line for line in text.split("\n") if line.strip() != ""]
-    s["line_punct_ratio"] = sum(1 for line in lines if line.endswith(_STOP_CHARS)) / len(lines)
+    endings = tuple(punct_endings or ())
+    s["line_punct_ratio"] = sum(1 for line in lines if line_ends_sentence(line, punct_closers, endings)) / len(lines)
     s["short_line_ratio"] = sum(1 for line in lines if len(line) <= short_line_length) / len(lines)
     s["char_dup_ratio"] = find_duplicates(lines)[1] / len(text.replace("\n", ""))
 
@@ -106,12 +146,39 @@ def line_signals(text: str, short_line_length: int = 30) -> dict[str, float]:
     return s
 
 
+def is_symbol_word(word: str) -> bool:
+    """Whether every character of ``word`` is Unicode punctuation (P*) or a symbol (S*): ``(``, ``‘``, ``%``, ``▶``."""
+    return all(unicodedata.category(ch)[0] in "PS" for ch in word)
+
+
+def is_number_word(word: str) -> bool:
+    """Whether ``word`` is a number as Kiwi splits them: digits with inner ``. , : / - ~`` (``2021``, ``97,524``, ``3.5``)."""
+    return _NUMBER.fullmatch(word) is not None
+
+
+def alpha_words_ratio(words: Sequence[str], skip_symbols: bool = False, count_numbers: bool = False) -> float:
+    """Share of ``words`` holding a letter (``str.isalpha``), in [0, 1].
+
+    Defaults are datatrove's (every word in the denominator, only letters
+    count). ``skip_symbols``: symbol-only words (:func:`is_symbol_word`) leave
+    the denominator. ``count_numbers``: number words (:func:`is_number_word`)
+    count as alphabetic. 0.0 when no word is left to count.
+    """
+    counted = [w for w in words if not is_symbol_word(w)] if skip_symbols else words
+    if not counted:
+        return 0.0
+    alpha = sum(1 for w in counted if any(c.isalpha() for c in w) or (count_numbers and is_number_word(w)))
+    return alpha / len(counted)
+
+
 def word_signals(
     text: str,
     words: Sequence[str],
     top_n: Sequence[int] = (2, 3, 4),
     dup_n: Sequence[int] = (5, 6, 7, 8, 9, 10),
     stop_words: Sequence[str] = KOR_HANG_STOP_WORDS,
+    alpha_skip_symbols: bool = False,
+    alpha_count_numbers: bool = False,
 ) -> dict[str, float]:
     """Rule values that need words. ``words`` must be non-empty (Kiwi words of ``text``).
 
@@ -119,7 +186,8 @@ def word_signals(
     and ``dup_{n}_gram_frac`` (characters / text length); ``doc_words`` (words
     with a non-punctuation character), ``avg_word_length`` (characters, over
     those words; absent when there are none), ``hash_word_ratio``, ``ellipsis_word_ratio``,
-    ``alpha_words_ratio``, ``stop_words`` (distinct stop words present).
+    ``alpha_words_ratio`` (:func:`alpha_words_ratio` with the two ``alpha_`` options),
+    ``stop_words`` (distinct stop words present).
     """
     n_words = len(words)
     s: dict[str, float] = {"words": float(n_words), "new_line_ratio": text.count("\n") / n_words}
@@ -134,7 +202,7 @@ def word_signals(
         s["avg_word_length"] = sum(len(w) for w in non_symbol) / len(non_symbol)
     s["hash_word_ratio"] = text.count("#") / n_words
     s["ellipsis_word_ratio"] = (text.count("...") + text.count("…")) / n_words
-    s["alpha_words_ratio"] = sum(1 for w in words if any(c.isalpha() for c in w)) / n_words
+    s["alpha_words_ratio"] = alpha_words_ratio(words, alpha_skip_symbols, alpha_count_numbers)
     s["stop_words"] = float(len(set(stop_words).intersection(words)))
     return s
 

@@ -26,9 +26,17 @@ measurements in cost order; ``datatrove`` runs datatrove's own
 in FineWeb-2's order and reports datatrove's first reason, with the value
 from the same measurements.
 
+Two rules take counting options (``COUNTING_DEFAULTS``: what ends a line, which
+words count as alphabetic); with FineWeb-2's counting (every profile but
+``korean``) the engines run datatrove's measurement. Where a profile changes
+the counting, the ``datatrove`` engine switches those rules off in datatrove's
+classes and decides them from this module's measurement after the classes
+pass, so the engines still agree.
+
 Thresholds are constructor arguments; a profile (``default`` = FineWeb-2
-``kor_Hang``, ``strict``, ``lenient``) supplies them and config overrides any.
-``None`` (``false`` in TOML) switches a rule off.
+``kor_Hang``, ``strict``, ``lenient``, ``korean`` = calibrated on Korean text
+with Korean counting) supplies them and config overrides any. ``None``
+(``false`` in TOML) switches a rule off.
 """
 
 from __future__ import annotations
@@ -62,12 +70,22 @@ KOREAN_DEFAULTS: dict[str, Any] = {
     "min_spam_hits": 3,  # keyword matches needed before the density counts
 }
 
+#: What the line-punctuation and alphabetic-word measurements count (fineweb2_rules): FineWeb-2's
+#: choice by default; the ``korean`` profile changes it.
+COUNTING_DEFAULTS: dict[str, Any] = {
+    "line_punct_closers": False,  # True: 다." and 다.) end a sentence (closing quotes/brackets stripped first)
+    "line_punct_endings": (),  # line-final strings that also end a sentence, e.g. ("다", "요")
+    "alpha_words_skip_symbols": False,  # True: punctuation/symbol-only words leave the alphabetic-word share
+    "alpha_words_count_numbers": False,  # True: numbers (2021, 97,524, 3.5) count as alphabetic words
+}
+
 #: Threshold sets by profile name. ``default`` is FineWeb-2's kor_Hang plus KOREAN_DEFAULTS.
 PROFILES: dict[str, dict[str, Any]] = {
-    "default": {**KOR_HANG, **KOREAN_DEFAULTS},
+    "default": {**KOR_HANG, **COUNTING_DEFAULTS, **KOREAN_DEFAULTS},
     # For a smaller, cleaner corpus: more punctuation, less repetition, more Hangul, longer documents.
     "strict": {
         **KOR_HANG,
+        **COUNTING_DEFAULTS,
         **KOREAN_DEFAULTS,
         "line_punct_thr": 0.12,
         "char_duplicates_ratio": 0.05,
@@ -87,6 +105,7 @@ PROFILES: dict[str, dict[str, Any]] = {
     # it occurs once, so a 30-character text fails it whatever it says).
     "lenient": {
         **KOR_HANG,
+        **COUNTING_DEFAULTS,
         **KOREAN_DEFAULTS,
         "top_n_grams": (),
         "line_punct_thr": None,
@@ -102,8 +121,26 @@ PROFILES: dict[str, dict[str, Any]] = {
     },
 }
 
+# For Korean web text: FineWeb-2's rules with Korean counting (a line ending in 다/요/까/죠, or in
+# punctuation followed by closing quotes, brackets or footnote marks, ends a sentence; numbers are
+# words), calibrated on clean Korean text by bench/quality_calibrate.py (docs/quality.md, "The
+# korean profile"). The two re-counted thresholds are the lowest value of the clean calibration
+# documents (tail 0%: Wikinews articles and runs of UD sentences); every other rule keeps
+# FineWeb-2's value, which already keeps 99% of the calibration documents as a whole.
+PROFILES["korean"] = {
+    **PROFILES["default"],
+    "line_punct_closers": True,
+    "line_punct_endings": ("다", "요", "까", "죠"),
+    "alpha_words_count_numbers": True,
+    "line_punct_thr": 0.5,  # clean tail 0% under this counting (FineWeb-2: 0.062, its own counting)
+    "max_non_alpha_words_ratio": 0.662,  # clean tail 0% under this counting (FineWeb-2: 0.791)
+}
+
 THRESHOLD_KEYS = frozenset(PROFILES["default"])
-_BOOL_KEYS = {"remove_boilerplate", "line_punct_exclude_zero"}
+_BOOL_KEYS = {
+    "remove_boilerplate", "line_punct_exclude_zero", "line_punct_closers",
+    "alpha_words_skip_symbols", "alpha_words_count_numbers",
+}  # fmt: skip
 
 # FineWeb-2 rules: (reason code, signal key, failing comparison, threshold key), by cost group,
 # each group in datatrove's order. n-gram rules are expanded from top_n_grams / dup_n_grams.
@@ -160,6 +197,7 @@ def resolve_thresholds(profile: str = "default", overrides: dict[str, Any] | Non
             v = [(int(n), float(f)) for n, f in v.items()]
         t[key] = tuple((int(n), float(f)) for n, f in (v or ()))
     t["stop_words"] = tuple(t["stop_words"])
+    t["line_punct_endings"] = tuple(t["line_punct_endings"] or ())
     return t
 
 
@@ -167,7 +205,8 @@ class QualityFilter(DocumentStep):
     """Judge each document against a quality profile; reject with the rule's code and measured value.
 
     Args:
-        profile: ``default`` (FineWeb-2 kor_Hang + Korean rules), ``strict`` or ``lenient``.
+        profile: ``default`` (FineWeb-2 kor_Hang + Korean rules), ``strict``, ``lenient`` or
+            ``korean`` (calibrated on Korean text, Korean counting).
         thresholds: overrides of the profile's thresholds (keys of ``PROFILES["default"]``).
         word_rules: evaluate the rules that need Kiwi words; ``False`` skips them (cheap mode).
         engine: ``signals`` or ``datatrove`` (see module docstring).
@@ -301,7 +340,14 @@ class QualityFilter(DocumentStep):
         signals["spam_hits"] = float(spam.hits)
         if t["max_spam_ratio"] is not None and spam.hits >= (t["min_spam_hits"] or 0) and spam.ratio > t["max_spam_ratio"]:
             yield Reject("spam_keywords", f"{_fmt(spam.ratio)}>{t['max_spam_ratio']} ({spam.hits} hits)")
-        signals.update(line_signals(text, short_line_length=t["short_line_length"]))
+        signals.update(
+            line_signals(
+                text,
+                short_line_length=t["short_line_length"],
+                punct_closers=t["line_punct_closers"],
+                punct_endings=t["line_punct_endings"],
+            )
+        )
         if not fineweb:
             return
         yield from self._evaluate(self._line_rules, signals)
@@ -320,6 +366,8 @@ class QualityFilter(DocumentStep):
             top_n=[n for n, _ in t["top_n_grams"]],
             dup_n=[n for n, _ in t["dup_n_grams"]],
             stop_words=t["stop_words"],
+            alpha_skip_symbols=t["alpha_words_skip_symbols"],
+            alpha_count_numbers=t["alpha_words_count_numbers"],
         )
 
     def _evaluate(self, rules, signals: dict[str, float]):
@@ -343,7 +391,8 @@ class QualityFilter(DocumentStep):
 
         if self._datatrove is None:
             tok = korean_word_tokenizer(self.kiwi_model)
-            f = datatrove_filters(self.thresholds, tok)
+            off = {key: None for key in self._own_measure_rules()}
+            f = datatrove_filters({**self.thresholds, **off}, tok)
             self._datatrove = [f["gopher_repetition"], f["fineweb_quality"], f["gopher_quality"]]
         doc = Document(text=text, id="")
         for flt in self._datatrove:
@@ -361,7 +410,21 @@ class QualityFilter(DocumentStep):
                 return Reject(reason, f"{_fmt(signals[key])}{op}{thr}")
             return Reject(reason, None)
         signals.update(self._word_signals(text))
+        own = self._own_measure_rules()
+        if own:  # rules datatrove's classes cannot measure this profile's way: from the same signals
+            rules = [r for r in self._line_rules + self._word_rules if r[0] in own]
+            return next(self._evaluate(rules, signals), None)
         return None
+
+    def _own_measure_rules(self) -> set[str]:
+        """Rules whose measurement differs from datatrove's under this profile's counting options."""
+        t = self.thresholds
+        own = set()
+        if t["line_punct_closers"] or t["line_punct_endings"]:
+            own.add("line_punct_thr")
+        if t["alpha_words_skip_symbols"] or t["alpha_words_count_numbers"]:
+            own.add("max_non_alpha_words_ratio")
+        return own
 
     # ------------------------------------------------------------------ batches
 

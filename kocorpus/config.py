@@ -223,6 +223,11 @@ class QualitySection(Section):
     max_non_alpha_words_ratio: Ratio | None = None
     min_stop_words: int | Literal[False] | None = None
     stop_words: list[str] | None = None
+    # what the line-punctuation and alphabetic-word rules count (FineWeb-2's choice unless set)
+    line_punct_closers: bool | None = None
+    line_punct_endings: list[str] | None = None
+    alpha_words_skip_symbols: bool | None = None
+    alpha_words_count_numbers: bool | None = None
     # thresholds: the Korean rules
     remove_boilerplate: bool | None = None
     boilerplate_max_line_chars: int | None = None
