@@ -454,6 +454,9 @@ def export(location: str | Path, out: str | Path, fmt: str = "megatron", *, pref
             for f in files:
                 storage.copy_file(str(work / f["path"]), storage.join(out_url, f["path"]))
         write_bytes_atomic(target_manifest, json_bytes(doc))  # the commit: written last
+        from kocorpus.provenance.publish import record_publication
+
+        record_publication(dataset_root(src.url), out_url, m, kind="export", format=fmt, prefix=prefix)  # a takedown re-exports it
     finally:
         if staging:
             shutil.rmtree(staging, ignore_errors=True)

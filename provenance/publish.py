@@ -39,17 +39,19 @@ def publish(manifest_path: str | Path, target: str, *, verify: bool = True, prog
         if progress:
             progress(rel)
     write_bytes_atomic(storage.join(target, MANIFEST), json_bytes(manifest))
-    _record(base, target, manifest)
+    record_publication(base, target, manifest)
     return storage.join(target, MANIFEST)
 
 
 def publications(location: str | Path) -> list[dict]:
-    """Every publication recorded for the dataset at ``location``: ``{target, version, published_at}``."""
+    """Every copy recorded for the dataset at ``location``: ``{target, version, published_at}``, and for
+    exports also ``kind = "export"``, ``format`` and ``prefix``."""
     data = storage.read_bytes(storage.join(dataset_root(location), PUBLICATIONS))
     return json.loads(data) if data else []
 
 
-def _record(base: str, target: str, manifest: dict) -> None:
+def record_publication(base: str, target: str, manifest: dict, **extra) -> None:
+    """Record a copy (``extra``: ``kind``, ``format``... for exports) in ``base``'s ``publications.json``."""
     if storage.is_url(base):
         return  # a dataset read from object storage is not the run's own copy
     target = target if storage.is_url(target) else str(Path(target).resolve())
@@ -59,6 +61,7 @@ def _record(base: str, target: str, manifest: dict) -> None:
             "target": target,
             "version": manifest.get("version", 1),
             "published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            **extra,
         }
     )
     write_bytes_atomic(storage.join(base, PUBLICATIONS), json_bytes(entries))

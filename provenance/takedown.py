@@ -78,7 +78,7 @@ def run_targets(run_dir: str | Path) -> list[str]:
     """Every manifest a run's documents were committed to: its dataset and every recorded publication."""
     lay = RunLayout.of(run_dir)
     targets = [str(lay.shard_manifest)]
-    targets += [storage.join(p["target"], "manifest.json") for p in publications(lay.dataset_dir)]
+    targets += [storage.join(p["target"], "manifest.json") for p in publications(lay.dataset_dir) if p.get("kind") != "export"]
     nightly = lay.run_dir / "published.json"
     if nightly.exists():
         targets.append(storage.join(json.loads(nightly.read_text())["target"], "manifest.json"))
@@ -111,6 +111,7 @@ def takedown_one(target: str, req: TakedownRequest, run_dir: str | Path | None =
     if removed:
         new_manifest = _rebuild(root, manifest, lineage, removed, affected)
     verification = verify_removal(url, removed, spans)
+    exports = _reexport(url, removed) if removed else []
     entry = {
         "at": started,
         "target": url,
@@ -119,12 +120,33 @@ def takedown_one(target: str, req: TakedownRequest, run_dir: str | Path | None =
         "documents_removed": sorted(removed),
         "shards_rebuilt": affected,
         "manifest_version": new_manifest["version"],
-        "verified": verification["ok"],
+        "verified": verification["ok"] and all(e["verified"] for e in exports),
         "verification": verification,
+        "exports_rebuilt": exports,
         "honour_in_future_runs": req.honour(),
     }
     _append_log(root, entry)
     return entry
+
+
+def _reexport(url: str, removed: set[str]) -> list[dict]:
+    """Export the new version again to every export recorded for this dataset; check each there."""
+    from kocorpus.provenance.export import export
+
+    out = []
+    for p in publications(url):
+        if p.get("kind") != "export":
+            continue
+        doc = export(url, p["target"], p["format"], prefix=p.get("prefix") or "kocorpus_text_document")
+        report = verify_shards(storage.join(p["target"], "manifest.json"))
+        listed: set[str] = set()
+        for f in doc["files"]:  # the Megatron document index and the documents table name doc_ids
+            if f.get("role") in ("doc_index", "documents"):
+                fs, inner = storage.filesystem(storage.join(p["target"], f["path"]))
+                listed |= set(pq.read_table(fs.open_input_file(inner), columns=["doc_id"]).column("doc_id").to_pylist())
+        out.append({"target": p["target"], "format": p["format"], "verified": report.ok and not (removed & listed),
+                    "problems": report.problems, "removed_listed": sorted(removed & listed)})  # fmt: skip
+    return out
 
 
 def _matching(url: str, manifest: dict, req: TakedownRequest, run_dir) -> set[str]:

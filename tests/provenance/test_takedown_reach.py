@@ -73,3 +73,27 @@ def test_takedown_reaches_every_publication_local_and_s3(run_copy, tmp_path, mon
             assert load_manifest(target)["previous"] == "manifests/manifest-v000001.json"
         log = server.admin().open_input_stream("datasets/ko/takedown-log.jsonl").read().decode().splitlines()
         assert json.loads(log[-1])["request"]["domain"] == domain
+
+
+def test_takedown_exports_again_every_recorded_export(run_copy, tmp_path):
+    import pyarrow.parquet as pq
+
+    from kocorpus.provenance.export import export
+
+    _, run = run_copy
+    dataset = run / "shard" / "dataset"
+    export(dataset / "manifest.json", tmp_path / "megatron", "megatron")
+    export(dataset / "manifest.json", tmp_path / "hf", "hf")
+    before = pq.read_table(tmp_path / "megatron" / "doc_index.parquet").num_rows
+    domain, gone = _domain_in_shards(run)
+    result = takedown(run_targets(run), TakedownRequest(domain=domain))
+    assert result["verified"]
+    rebuilt = result["targets"][0]["exports_rebuilt"]
+    assert [(e["target"], e["format"], e["verified"]) for e in rebuilt] == [
+        (str(tmp_path / "megatron"), "megatron", True), (str(tmp_path / "hf"), "hf", True)
+    ]
+    index = pq.read_table(tmp_path / "megatron" / "doc_index.parquet")
+    assert index.num_rows == before - len(gone) and not gone & set(index.column("doc_id").to_pylist())
+    assert verify_shards(tmp_path / "hf" / "manifest.json").ok
+    source = json.loads((tmp_path / "megatron" / "manifest.json").read_text())["source"]
+    assert source["version"] == 2
