@@ -87,7 +87,7 @@ class Preset:
 
 
 PRESETS = {
-    "cpu": Preset(model="tiny", seq_len=256, tokens=3_000_000, micro_batch=16, vocab_size=8000, seeds=3, device="cpu"),
+    "cpu": Preset(model="tiny", seq_len=256, tokens=1_000_000, micro_batch=16, vocab_size=8000, seeds=3, device="cpu"),
     "gpu": Preset(model="124m", seq_len=1024, tokens=500_000_000, micro_batch=32, vocab_size=32000, seeds=2, device="cuda"),
 }
 
