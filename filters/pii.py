@@ -271,8 +271,9 @@ class KoreanPiiRedactor(DocumentStep):
             a = m.start()
             for end in _card_readings(m, v):
                 digits = _NON_DIGIT.sub("", v[a:end])
-                if len(digits) == 13 and registration_birth_date(digits, self._today) is not None:
-                    continue  # 13 digits that read as an RRN/FRN are one (13-digit Visa numbers are no longer issued)
+                if len(digits) == 13 and end - a == 13 and registration_birth_date(digits, self._today) is not None:
+                    continue  # 13 bare digits that read as an RRN/FRN are one (13-digit Visa numbers are no longer issued);
+                    # grouped 4-4-4-1 they are written as a card, never as an RRN (6-7)
                 if luhn_ok(digits) and card_issuer_ok(digits):
                     lab = self._label(self._context["card"], v, a, end)
                     if lab != OTHER:

@@ -6,7 +6,7 @@ A block is marked by the HTML comment ``<!-- tested: NAME ... -->`` on the line 
 
 from __future__ import annotations
 
-import os
+import shutil
 import re
 import shlex
 from pathlib import Path
@@ -37,10 +37,11 @@ def run_python(name: str, namespace: dict | None = None) -> dict:
 
 
 def demo_folder(base: Path, run_dir: Path) -> Path:
-    """``base/out/runs/demo`` -> ``run_dir`` (a link), so the docs' relative paths work from ``base``."""
-    runs = base / "out" / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    link = runs / "demo"
-    if not link.exists():
-        os.symlink(run_dir, link, target_is_directory=True)
+    """``base/out/runs/demo``: a copy of ``run_dir``, so the docs' relative paths work from ``base``.
+
+    A copy, not a link: exports record themselves in the dataset's ``publications.json``,
+    and the shared run must not carry one test's exports into another."""
+    copy = base / "out" / "runs" / "demo"
+    if not copy.exists():
+        shutil.copytree(run_dir, copy)
     return base
