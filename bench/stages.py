@@ -1,11 +1,12 @@
 """Per-stage throughput of the whole pipeline on the real corpora in ../shared/corpora.
 
-    python bench/stages.py [--docs 50000] [--corpora ../shared/corpora] [--master local[2]]
+    python bench/stages.py [--docs 50000] [--corpora ../shared/corpora] [--master local[2]] [--repeat 3]
 
 Writes a sample of the corpora (round-robin over the files, ``--docs`` in all)
-as Parquet sources, runs every stage with local Spark, and prints docs/s and
-docs/s per core for each stage (documents in / wall seconds). Skips cleanly
-when the corpora folder is absent.
+as Parquet sources, runs every stage with local Spark ``--repeat`` times (a new
+run each time), and prints docs/s and docs/s per core for each stage
+(documents in / wall seconds): the median run's figures with the min-max of
+the seconds. Skips cleanly when the corpora folder is absent.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -56,6 +58,7 @@ def main(argv=None) -> int:
         help="quality profile; lenient by default because these corpora are mostly short user text, "
         "which the default profile drops almost entirely, leaving later stages nothing to measure",
     )
+    ap.add_argument("--repeat", type=int, default=3, help="runs of the whole pipeline; medians with min-max")
     ap.add_argument("--keep", action="store_true", help="keep the run folder")
     args = ap.parse_args(argv)
     corpora = Path(args.corpora)
@@ -65,6 +68,7 @@ def main(argv=None) -> int:
     from kocorpus.config import parse_config
     from kocorpus.pipelines.pipeline import run_pipeline
 
+    load = f"{os.getloadavg()[0]:.1f}"
     work = Path(tempfile.mkdtemp(prefix="kocorpus-bench-"))
     try:
         sources = write_inputs(corpora, work / "inputs", args.docs)
@@ -78,31 +82,42 @@ def main(argv=None) -> int:
             "shards": {"seq_len": 2048},
         }
         cfg = parse_config(raw, base_dir=work)
-        ctx = run_pipeline(cfg, run_id="bench", master=args.master, progress=lambda m: print(m, file=sys.stderr))
+        runs = []
+        for r in range(args.repeat):
+            ctx = run_pipeline(cfg, run_id=f"bench-{r}", master=args.master, progress=lambda m: print(m, file=sys.stderr))
+            runs.append(ctx.stats)
         cores = int(args.master.split("[")[1].rstrip("]")) if "[" in args.master and "*" not in args.master else os.cpu_count()
-        print(f"\nPipeline stages on {args.docs:,} documents from {corpora} ({args.master}, {cores} cores, quality profile {args.profile})\n")
+        print(f"\nPipeline stages on {args.docs:,} documents from {corpora} ({args.master}, {cores} cores, quality profile "
+              f"{args.profile}; median of {args.repeat} runs, seconds as median [min-max]; load average at the start {load})\n")  # fmt: skip
         print("| stage | docs in | docs out | seconds | docs/s | docs/s per core |")
         print("|---|---:|---:|---:|---:|---:|")
+
+        def spread(values: list[float]) -> str:
+            return f"{statistics.median(values):.1f} [{min(values):.1f}-{max(values):.1f}]" if len(values) > 1 else f"{values[0]:.1f}"
+
         for name, s in ctx.stats.items():
             n_in = s.get("in") or s.get("documents") or 0
-            secs = s.get("seconds") or 0
-            rate = n_in / secs if secs else 0
-            print(f"| {name} | {n_in:,} | {s.get('out', s.get('documents', '')):,} | {secs:.1f} | {rate:,.0f} | {rate / cores:,.0f} |")
-        total = sum(s.get("seconds") or 0 for s in ctx.stats.values())
+            secs = [x[name].get("seconds") or 0 for x in runs]
+            med = statistics.median(secs)
+            rate = n_in / med if med else 0
+            print(f"| {name} | {n_in:,} | {s.get('out', s.get('documents', '')):,} | {spread(secs)} | {rate:,.0f} | {rate / cores:,.0f} |")
+        totals = [sum(v.get("seconds") or 0 for v in x.values()) for x in runs]
         n = ctx.stats["ingest"]["in"]
-        print(f"| **end to end** | {n:,} | {ctx.stats['dedup']['out']:,} | {total:.1f} | {n / total:,.0f} | {n / total / cores:,.0f} |")
-        print_filter_steps(ctx, cfg)
+        med = statistics.median(totals)
+        print(f"| **end to end** | {n:,} | {ctx.stats['dedup']['out']:,} | {spread(totals)} | {n / med:,.0f} | {n / med / cores:,.0f} |")
+        print_filter_steps(ctx, cfg, repeat=args.repeat)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
-def print_filter_steps(ctx, cfg, max_docs: int = 20_000) -> None:
+def print_filter_steps(ctx, cfg, max_docs: int = 20_000, repeat: int = 3) -> None:
     """docs/s per core of each step of the fused filter stage, in plain Python on one core.
 
     The steps run in pipeline order on the ingest stage's kept documents (at most ``max_docs``),
-    in batches of 1,024, each step on the rows its predecessors kept, as in the stage.
+    in batches of 1,024, each step on the rows its predecessors kept, as in the stage; ``repeat``
+    passes, the median pass's seconds with min-max.
     """
     import time
 
@@ -114,24 +129,29 @@ def print_filter_steps(ctx, cfg, max_docs: int = 20_000) -> None:
     table = ds.dataset(str(ctx.layout.kept_dir("ingest")), format="parquet").to_table()
     table = table.slice(0, min(max_docs, table.num_rows))
     steps = build_steps(cfg)
-    seconds = {s.stage: 0.0 for s in steps}
-    rows_in = {s.stage: 0 for s in steps}
-    for batch in table.to_batches(max_chunksize=1024):
-        batch = conform(batch, DOCUMENT_SCHEMA)
-        for step in steps:
-            if batch.num_rows == 0:
-                break
-            t0 = time.perf_counter()
-            result = step.apply(batch)
-            seconds[step.stage] += time.perf_counter() - t0
-            rows_in[step.stage] += batch.num_rows
-            batch = result.batch.filter(pa.array([v is None for v in result.verdicts], type=pa.bool_()))
-    print(f"\nFilter stage, step by step (plain Python, one core, {table.num_rows:,} ingested documents)\n")
-    print("| step | docs in | seconds | docs/s per core |")
+    passes = []
+    for _ in range(repeat):
+        seconds = {s.stage: 0.0 for s in steps}
+        rows_in = {s.stage: 0 for s in steps}
+        for batch in table.to_batches(max_chunksize=1024):
+            batch = conform(batch, DOCUMENT_SCHEMA)
+            for step in steps:
+                if batch.num_rows == 0:
+                    break
+                t0 = time.perf_counter()
+                result = step.apply(batch)
+                seconds[step.stage] += time.perf_counter() - t0
+                rows_in[step.stage] += batch.num_rows
+                batch = result.batch.filter(pa.array([v is None for v in result.verdicts], type=pa.bool_()))
+        passes.append(seconds)
+    print(f"\nFilter stage, step by step (plain Python, one core, {table.num_rows:,} ingested documents; median of {repeat} passes)\n")
+    print("| step | docs in | seconds [min-max] | docs/s per core |")
     print("|---|---:|---:|---:|")
-    for name, secs in seconds.items():
-        rate = rows_in[name] / secs if secs else 0
-        print(f"| {name} | {rows_in[name]:,} | {secs:.2f} | {rate:,.0f} |")
+    for name in seconds:
+        secs = [p[name] for p in passes]
+        med = statistics.median(secs)
+        rate = rows_in[name] / med if med else 0
+        print(f"| {name} | {rows_in[name]:,} | {med:.2f} [{min(secs):.2f}-{max(secs):.2f}] | {rate:,.0f} |")
 
 
 if __name__ == "__main__":
