@@ -206,10 +206,15 @@ def timed_step(step, batches) -> tuple[float, list[bool], list[pa.RecordBatch]]:
     return secs, keep, outs
 
 
+#: Descendants left out of :func:`tree_cpu` (the profiler: its own CPU is not the pipeline's).
+NOT_COUNTED: set[int] = set()
+
+
 def tree_cpu() -> float | None:
     """CPU seconds of this process and every descendant (Spark's JVM, its Python workers), from /proc.
 
-    Reaped children count through their parent's cutime/cstime. None where /proc is absent.
+    Reaped children count through their parent's cutime/cstime. Processes in ``NOT_COUNTED``
+    (and their children) are left out. None where /proc is absent.
     """
     proc = Path("/proc")
     if not (proc / "self" / "stat").exists():
@@ -227,7 +232,7 @@ def tree_cpu() -> float | None:
     while todo:
         p = todo.pop()
         tree.add(p)
-        todo += [c for c, (pp, _) in stats.items() if pp == p and c not in tree]
+        todo += [c for c, (pp, _) in stats.items() if pp == p and c not in tree and c not in NOT_COUNTED]
     return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
 
 
@@ -257,7 +262,7 @@ def kocorpus_stages(ids, texts, work: Path) -> dict:
     for _ in range(3):
         t0 = time.process_time()
         for t in n_texts:  # fastText's own per-line call (what `predict(str)` wraps; its numpy wrapper fails on numpy 2)
-            raw.f.predict(t.replace("\n", " ") + "\n", 1, 0.0, "strict")
+            raw.f.predict(t[: lid.max_chars].replace("\n", " ") + "\n", 1, 0.0, "strict")  # same prefix and k as the step
         t_raw = min(t_raw, time.process_time() - t0)
 
     q_ids = [i for i, k in zip(n_ids, keep_l) if k]
@@ -351,25 +356,26 @@ def signature_speed(texts: list[str], repeats: int = 3) -> dict:
     ours = MinHashSignatures(num_perm=256, seed=1, kind="char", n=5, engine="auto")
     ours.compute(pa.array(["워밍업 문서입니다"], type=pa.large_string()))
 
-    def best(fn):
-        b, res = float("inf"), None
+    def timed(fn):
+        times, res = [], None
         for _ in range(repeats):
             t0 = time.perf_counter()
             res = fn()
-            b = min(b, time.perf_counter() - t0)
-        return b, res
+            times.append(time.perf_counter() - t0)
+        return times, res
 
-    t_ours, (sig, _) = best(lambda: ours.compute(arr))  # wall clock (both sides single-threaded)
+    t_ours, (sig, _) = timed(lambda: ours.compute(arr))  # wall clock (both sides single-threaded)
 
     def bulk():
         norm = normalize_for_shingling(arr).to_pylist()
         return MinHash.bulk([[s.encode("utf-8") for s in shingles_of_normalized(t, "char", 5)] for t in norm], num_perm=256, seed=1)
 
-    t_ds, ms = best(bulk)
+    t_ds, ms = timed(bulk)
     same = len(ms) == len(sig) and all(np.array_equal(m.hashvalues, sig[i]) for i, m in enumerate(ms))
     if not same:
         raise AssertionError("kocorpus's MinHash signatures differ from datasketch's on the same shingles")
-    return {"docs": len(texts), "ours": t_ours, "datasketch": t_ds, "identical": same, "repeats": repeats}
+    return {"docs": len(texts), "ours": min(t_ours), "datasketch": min(t_ds), "ours_all": t_ours, "datasketch_all": t_ds,
+            "identical": same, "repeats": repeats}  # fmt: skip
 
 
 # ---------------------------------------------------------------- Spark (local[1])
@@ -449,11 +455,14 @@ def start_profiler(out: Path) -> subprocess.Popen | None:
         log("--profile: py-spy is not installed (pip install -e '.[bench]')")
         return None
     cmd = [exe, "record", "--pid", str(os.getpid()), "--subprocesses", "--format", "raw", "--rate", "50", "--nonblocking", "--output", str(out)]
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = out.with_suffix(".stderr")
+    with open(err, "w") as ef:
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=ef)
     time.sleep(1.0)
     if p.poll() is not None:
-        log(f"--profile: py-spy could not attach: {(p.stderr.read() or '').strip()[-200:]}")
+        log(f"--profile: py-spy could not attach: {err.read_text().strip()[-200:]}")
         return None
+    NOT_COUNTED.add(p.pid)  # its samples are not the pipeline's CPU
     return p
 
 
@@ -553,7 +562,8 @@ def render(res: dict) -> str:
     row("Language ID, same settings", "same", per_cpu_s(lid),
         f"datatrove `LanguageFilter`, k = 1, first {lid['max_chars']:,} chars", per_cpu_s(dt.get("langid same")),
         agree_text(res["agree"].get("langid same")))  # fmt: skip
-    row("Language ID", "same", per_cpu_s(lid), "raw fastText, one `predict` per document", per_cpu_s(s["raw_fasttext"]), "same model call")
+    row("Language ID", "same", per_cpu_s(lid), "raw fastText, one `predict` per document", per_cpu_s(s["raw_fasttext"]),
+        f"same model, k = 1, same {lid['max_chars']:,}-char prefix")  # fmt: skip
     q, qs = s["quality"], s["quality_same_rules"]
     row("Quality, as each ships: kocorpus default profile (FineWeb-2 kor_Hang + Korean rules, cheap rules first, Kiwi 0.24 `cong`)",
         f"{q['docs']:,} langid-kept docs", per_cpu_s(q),
@@ -577,7 +587,8 @@ def render(res: dict) -> str:
     g = res["signatures"]
     row(f"MinHash signatures, 256 perms, char 5-grams (docs/s, wall, best of {g['repeats']} each)", f"{g['docs']:,} docs of the planted set",
         g["docs"] / g["ours"], "datasketch `MinHash.bulk`, same shingles", g["docs"] / g["datasketch"],
-        f"bit-identical: **{'yes' if g['identical'] else 'NO'}** (asserted)")  # fmt: skip
+        f"bit-identical: **{'yes' if g['identical'] else 'NO'}** (asserted); seconds, kocorpus {spread_text(g['ours_all'], 3)}, "
+        f"datasketch {spread_text(g['datasketch_all'], 3)} (median [min-max])")  # fmt: skip
     tk = res["tokenizer"]
     if isinstance(tk, dict):
         k, p, c = tk["kiwi"], tk["plain"], tk.get("cl100k")
@@ -673,7 +684,7 @@ def main(argv=None) -> int:
     ap.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
     ap.add_argument("--quick", action="store_true", help="small sizes, one run each (about 8 minutes)")
     ap.add_argument("--docs", type=int, help="1x input of the end-to-end runs (default 10,000; --quick 2,000)")
-    ap.add_argument("--dedup-docs", type=int, help="documents of each dedup set (default 10,000; --quick 3,000)")
+    ap.add_argument("--dedup-docs", type=int, help="documents of each dedup set (default 10,000; --quick 3,000; the real set also holds every text of a pair found)")
     ap.add_argument("--real-pool", type=int, help="texts searched for real near duplicates (default 200,000; --quick 60,000)")
     ap.add_argument("--repeat", type=int, help="end-to-end runs per size and side; medians with min-max (default 3; --quick 1)")
     ap.add_argument("--skip", default="", help="comma list: tokenizer, datatrove")
@@ -698,10 +709,10 @@ def main(argv=None) -> int:
     try:
         log(f"inputs: {n:,} / {2 * n:,} / {4 * n:,} documents, {R} run(s) each; dedup sets {n_dedup:,} (work folder {work})")
         pools = load_pools(args.corpora, seed=7)
-        folders = {}
+        folders, counts = {}, {}
         for mult in sizes:
             folders[mult] = work / f"input-{mult}"
-            write_input(pools, n * int(mult[0]), folders[mult])
+            counts[mult] = write_input(pools, n * int(mult[0]), folders[mult])
         write_input(pools, 200, work / "input-warm")
         ids, texts = read_input(folders["1x"])
 
@@ -736,7 +747,7 @@ def main(argv=None) -> int:
             for r in range(R):  # sizes interleaved, so a change of load touches every size alike
                 for mult in sizes:
                     tasks.append({"kind": "e2e", "name": f"e2e {mult} #{r}", "input_dir": str(folders[mult]), "glob": "*/*.parquet",
-                                  "work": str(work / f"dt-e2e-{mult}"), "docs": n * int(mult[0])})  # fmt: skip
+                                  "work": str(work / f"dt-e2e-{mult}"), "docs": counts[mult]})  # fmt: skip
             try:
                 out = run_datatrove(py, datatrove_job(tasks, "sbg"), work, "dt")
                 dt = {k: v for k, v in out.items() if "#" not in k}
@@ -810,6 +821,8 @@ def main(argv=None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     res["wall"] = time.perf_counter() - started
     res["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if args.work:  # the raw results, beside the run's scratch files
+        (args.work / "results.json").write_text(json.dumps(res))
     body = render(res)
     print(f"\n{SECTION}\n\n{body}")
     for k in ("planted", "real"):

@@ -61,6 +61,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs of the whole pipeline; medians with min-max")
     ap.add_argument("--keep", action="store_true", help="keep the run folder")
     args = ap.parse_args(argv)
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
     corpora = Path(args.corpora)
     if not corpora.exists():
         print(f"skipped: corpora folder {corpora} not found")
