@@ -77,6 +77,7 @@ import pyarrow.parquet as pq
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+from spread import spread_text  # noqa: E402  (bench/spread.py)
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
 _DT_COMMON = ["datatrove[processing]==0.10.1", "fasttext-numpy2-wheel==0.9.2", "pyarrow==26.0.1", "orjson"]
 #: datatrove's venvs by Kiwi model: ``sbg`` as FineWeb-2 ran it, ``cong`` (kocorpus's model) for the same-model rows.
@@ -337,11 +338,6 @@ def agreement(ours: list[str], theirs: list[str], n: int) -> dict:
     return {"both": len(a & b), "ours_only": len(a - b), "theirs_only": len(b - a), "same": (n - len(a ^ b)) / n if n else 1.0}
 
 
-def median_spread(values: list[float]) -> tuple[float, float, float]:
-    """(median, min, max)."""
-    return statistics.median(values), min(values), max(values)
-
-
 def signature_speed(texts: list[str], repeats: int = 3) -> dict:
     """kocorpus MinHashSignatures (numba) vs datasketch ``MinHash.bulk``, same shingles, best of ``repeats`` each.
 
@@ -533,11 +529,6 @@ def agree_text(a: dict | None) -> str:
     return f"kept by both {a['both']:,}; kocorpus only {a['ours_only']:,}; anchor only {a['theirs_only']:,} ({a['same']:.1%} same decision)"
 
 
-def spread_text(values: list[float], digits: int = 0) -> str:
-    med, lo, hi = median_spread(values)
-    return f"{med:,.{digits}f} [{lo:,.{digits}f}-{hi:,.{digits}f}]" if len(values) > 1 else f"{med:,.{digits}f}"
-
-
 def render(res: dict) -> str:
     rows = []
 
@@ -549,7 +540,7 @@ def render(res: dict) -> str:
     dt, dtc, s, R = res.get("dt", {}), res.get("dt_cong", {}), res["stages"], res["repeat"]
     e1, d1 = res["e2e"]["1x"], dt.get("e2e 1x")
     med = lambda runs, key: statistics.median(key(r) for r in runs) if runs else None  # noqa: E731
-    rate = lambda r: r["docs"] / (r.get("cpu_seconds") or r["seconds"])  # noqa: E731
+    rate = per_cpu_s
     row(f"**End to end**: langid + quality + MinHash dedup, docs per CPU-second (median of {R})", f"{e1[0]['docs']:,} docs, 5 corpora",
         med(e1, rate), "datatrove 0.10.1, FineWeb-2 kor_Hang pipeline as shipped (Kiwi `sbg`, langid defaults), 1 task", med(d1, rate),
         "after filters: " + agree_text(res["agree"].get("e2e 1x filters")) + "<br>after dedup: " + agree_text(res["agree"].get("e2e 1x kept")))  # fmt: skip

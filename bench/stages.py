@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from spread import spread_text  # bench/spread.py (this script's folder is on sys.path)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPORA = HERE.parent.parent / "shared" / "corpora"
@@ -93,20 +94,16 @@ def main(argv=None) -> int:
               f"{args.profile}; median of {args.repeat} runs, seconds as median [min-max]; load average at the start {load})\n")  # fmt: skip
         print("| stage | docs in | docs out | seconds | docs/s | docs/s per core |")
         print("|---|---:|---:|---:|---:|---:|")
-
-        def spread(values: list[float]) -> str:
-            return f"{statistics.median(values):.1f} [{min(values):.1f}-{max(values):.1f}]" if len(values) > 1 else f"{values[0]:.1f}"
-
         for name, s in ctx.stats.items():
             n_in = s.get("in") or s.get("documents") or 0
             secs = [x[name].get("seconds") or 0 for x in runs]
             med = statistics.median(secs)
             rate = n_in / med if med else 0
-            print(f"| {name} | {n_in:,} | {s.get('out', s.get('documents', '')):,} | {spread(secs)} | {rate:,.0f} | {rate / cores:,.0f} |")
+            print(f"| {name} | {n_in:,} | {s.get('out', s.get('documents', '')):,} | {spread_text(secs, 1)} | {rate:,.0f} | {rate / cores:,.0f} |")
         totals = [sum(v.get("seconds") or 0 for v in x.values()) for x in runs]
         n = ctx.stats["ingest"]["in"]
         med = statistics.median(totals)
-        print(f"| **end to end** | {n:,} | {ctx.stats['dedup']['out']:,} | {spread(totals)} | {n / med:,.0f} | {n / med / cores:,.0f} |")
+        print(f"| **end to end** | {n:,} | {ctx.stats['dedup']['out']:,} | {spread_text(totals, 1)} | {n / med:,.0f} | {n / med / cores:,.0f} |")
         print_filter_steps(ctx, cfg, repeat=args.repeat)
     finally:
         if not args.keep:
@@ -153,7 +150,7 @@ def print_filter_steps(ctx, cfg, max_docs: int = 20_000, repeat: int = 3) -> Non
         secs = [p[name] for p in passes]
         med = statistics.median(secs)
         rate = rows_in[name] / med if med else 0
-        print(f"| {name} | {rows_in[name]:,} | {med:.2f} [{min(secs):.2f}-{max(secs):.2f}] | {rate:,.0f} |")
+        print(f"| {name} | {rows_in[name]:,} | {spread_text(secs, 2)} | {rate:,.0f} |")
 
 
 if __name__ == "__main__":
