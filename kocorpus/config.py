@@ -124,6 +124,9 @@ class ExtractSection(Section):
     post_meta: bool | None = None
     alt_texts: bool | None = None
     rescue_ratio: float | None = Field(None, ge=0, le=1)
+    container_share: float | None = Field(None, ge=0, le=1)
+    max_trafilatura_chars: int | None = Field(None, ge=0)
+    korean_share: float | None = Field(None, ge=0, le=1)
 
 
 class UrlSection(Section):

@@ -11,12 +11,19 @@ Engines (``HtmlExtractor(engine=...)``; figures from ``bench/extract.py``, docs/
 - ``trafilatura``: ``trafilatura.extract`` with FineWeb's settings
   (``favor_precision``, no comments), its readability/jusText fallbacks on;
   ``deduplicate`` off by default (see below).
-- ``hybrid``: trafilatura with ``fast=True`` for precision, and resiliparse's
-  text instead when trafilatura finds nothing or less than ``rescue_ratio`` of
-  what resiliparse finds. F1 0.925 on the evaluation set (trafilatura: 0.923),
-  for about two thirds of trafilatura's CPU time; it inherits trafilatura's
-  misses on Korean pages (text in a ``<br>``-separated ``<article>``, recipe
-  steps in ``<div>``, ``<h4>`` paragraphs) and its dumps of layout tables.
+- ``hybrid``: on Korean pages (at least ``korean_share`` of resiliparse's letters
+  Hangul) resiliparse's text, as the ``resiliparse`` engine gives it: the quality
+  step's line remover knows Korean boilerplate, and trafilatura's rules miss Korean
+  layouts (5 of the 14 Korean test pages: a question outside the answer's container,
+  recipe steps in ``<div>``, layout tables). On other pages, resiliparse finds the main container (the first of
+  :data:`CONTAINER_SELECTORS`, article-body conventions of CMSs and Korean portals,
+  that holds at least ``container_share`` of resiliparse's text) and trafilatura
+  (``fast=True``) extracts inside it only, which cuts trafilatura's CPU by about
+  two fifths: its cost grows with the tree it is given. resiliparse answers alone
+  (with :data:`BOILERPLATE_SELECTORS` skipped) where trafilatura would cost most
+  (more than ``max_trafilatura_chars`` of HTML to read) and where trafilatura finds
+  nothing or less than ``rescue_ratio`` of resiliparse's text (text between
+  ``<br>`` in an ``<article>``, recipe steps in ``<div>``, ``<h4>`` paragraphs).
 - ``builtin``: the stdlib extractor of ``html_text.py`` (all visible text, F1 0.70).
 
 Whatever the engine (``builtin`` aside, which reads them itself), the page's
@@ -41,10 +48,65 @@ from __future__ import annotations
 
 from typing import Any
 
+from kocorpus.filters.korean_script import hangul_ratio
 from kocorpus.sources.html_text import HtmlPage, html_to_text, meta_opts_out
 
 ENGINES = ("resiliparse", "trafilatura", "hybrid", "builtin")
-DEFAULT_ENGINE = "resiliparse"
+DEFAULT_ENGINE = "hybrid"
+
+
+def _any_of(attribute_tokens: tuple[str, ...]) -> str:
+    return ", ".join(f'[{a}*="{t}" i]' for a in ("class", "id") for t in attribute_tokens)
+
+
+#: Where a page's main text lives, most specific first: one CSS selector list per tier; the
+#: hybrid takes the first element of the first tier that holds enough of the page's text.
+#: Tier 1 names article bodies (schema.org, CMS classes, Korean portals and newspaper CMSs:
+#: Naver news ``dic_area``/``articleBodyContents``, Naver blog ``se-main-container``, Daum
+#: ``harmonyContainer``, Tistory, the ``article-view-content-div`` of many Korean newspapers);
+#: then ``<article>``; then generic content areas; then the page's main region.
+CONTAINER_SELECTORS: tuple[str, ...] = (
+    ", ".join(
+        [
+            '[itemprop="articleBody" i]',
+            "#dic_area",
+            "#articleBodyContents",
+            "#newsct_article",
+            ".se-main-container",
+            "#harmonyContainer",
+            ".tt_article_useless_p_margin",
+            "#article-view-content-div",
+        ]
+        + [_any_of(("entry-content", "article-content", "article__content", "article-body", "article__body",
+                    "articlebody", "post-body", "post-content", "post_content", "postcontent", "post-text",
+                    "post-entry", "article-text", "articletext", "story-body", "story-content", "body-text",
+                    "page-content", "text-content", "fulltext", "field-body"))]
+    ),
+    "article",
+    ", ".join(
+        ['[role="article"]', "#article", "#story", "#content", ".content", ".story", ".text"]
+        + [_any_of(("content-main", "content-body", "main-content", "single-content", "blog-content", "main-column"))]
+    ),
+    'main, [role="main"], div[id^="main"], div[class^="main"]',
+)
+
+#: Blocks skipped when resiliparse answers for the hybrid: footers, author boxes, teasers,
+#: related-article and sharing blocks, ratings, newsletter and paywall boxes, cookie banners.
+#: Each was kept for removing more boilerplate snippets than main-text snippets on one half of
+#: trafilatura's evaluation set (``bench/extract.py`` scores both halves).
+BOILERPLATE_SELECTORS: tuple[str, ...] = (
+    ", ".join(
+        [
+            '[class*="footer" i]', '[id*="footer" i]', '[class*="author" i]', '[id*="author" i]',
+            '[class*="teaser" i]', '[id*="teaser" i]', '[class*="related" i]', '[class*="rating" i]',
+            '[id*="rating" i]', '[id*="subscribe" i]', '[id*="signup" i]', '[id*="newsletter" i]',
+            '[id*="widget" i]', '[id*="paywall" i]', '[id*="respond" i]', '[class*="cookie" i]',
+            '[id*="sidebar" i]', '[class*="breadcrumb" i]', '[class*="sociable" i]', '[class^="shar" i]',
+            '[class*=" shar" i]', '[class*="pagination" i]', '[class*="disclaimer" i]',
+            '[class*="advert" i]', '[class*="modal" i]', '[class*="overlay" i]', '[class~="noprint" i]',
+        ]
+    ),
+)
 
 
 class HtmlExtractor:
@@ -66,6 +128,12 @@ class HtmlExtractor:
         alt_texts: resiliparse's ``alt_texts`` (keep image alt text).
         rescue_ratio: ``hybrid`` uses resiliparse's text when trafilatura's is
             shorter than this fraction of it (characters); 0 rescues only empty pages.
+        container_share: ``hybrid`` narrows trafilatura to a main container only when
+            the container's text is at least this fraction of resiliparse's whole-page text.
+        max_trafilatura_chars: ``hybrid`` lets resiliparse answer alone when the HTML
+            trafilatura would read (the container's, or the page's) is longer (characters).
+        korean_share: ``hybrid`` gives resiliparse's text, without trafilatura, when at
+            least this share of its letters is Hangul; ``None``: never.
     """
 
     def __init__(
@@ -82,11 +150,20 @@ class HtmlExtractor:
         post_meta: bool = False,
         alt_texts: bool = False,
         rescue_ratio: float = 0.2,
+        container_share: float = 0.25,
+        max_trafilatura_chars: int = 200_000,
+        korean_share: float | None = 0.3,
     ):
         if engine not in ENGINES:
             raise ValueError(f"unknown extraction engine {engine!r}; expected one of {', '.join(ENGINES)}")
         if not 0 <= rescue_ratio <= 1:
             raise ValueError(f"rescue_ratio must be within [0, 1], got {rescue_ratio}")
+        if not 0 <= container_share <= 1:
+            raise ValueError(f"container_share must be within [0, 1], got {container_share}")
+        if korean_share is not None and not 0 <= korean_share <= 1:
+            raise ValueError(f"korean_share must be within [0, 1] or None, got {korean_share}")
+        if max_trafilatura_chars < 0:
+            raise ValueError(f"max_trafilatura_chars must be >= 0, got {max_trafilatura_chars}")
         self.engine = engine
         self.favor_precision = favor_precision
         self.include_comments = include_comments
@@ -98,6 +175,9 @@ class HtmlExtractor:
         self.post_meta = post_meta
         self.alt_texts = alt_texts
         self.rescue_ratio = rescue_ratio
+        self.container_share = container_share
+        self.max_trafilatura_chars = max_trafilatura_chars
+        self.korean_share = korean_share
 
     @classmethod
     def from_config(cls, section: dict[str, Any]) -> "HtmlExtractor":
@@ -130,11 +210,34 @@ class HtmlExtractor:
         elif self.engine == "trafilatura":
             text, used = self._trafilatura(html), "trafilatura"
         else:
-            text, used = self._trafilatura(html), "trafilatura"
-            rescue = self._resiliparse(tree)
-            if len(text) < self.rescue_ratio * len(rescue) or (not text and rescue):
-                text, used = rescue, "resiliparse"
+            text, used = self._hybrid(html, tree)
         return HtmlPage(text=text, title=title, noai=noai, declared_charset=charset, engine=used)
+
+    def _hybrid(self, html: str, tree) -> tuple[str, str]:
+        """``(text, part that produced it)``: trafilatura inside the main container, else resiliparse."""
+        from resiliparse.parse.html import HTMLTree
+
+        whole = self._resiliparse(tree)
+        if self.korean_share is not None and hangul_ratio(whole[:_LANGUAGE_SAMPLE]) >= self.korean_share:
+            return whole, "resiliparse"
+        source, source_tree = html, tree
+        needed = self.container_share * len(whole)
+        for tier in CONTAINER_SELECTORS:
+            node = tree.document.query_selector(tier)
+            if node is None:
+                continue
+            inside = node.text
+            if len(inside) >= needed and _squashed_len(inside) >= needed:
+                source, source_tree = f"<html><body>{node.html}</body></html>", None
+                break
+        if len(source) <= self.max_trafilatura_chars:
+            text = self._trafilatura(source)
+            if text and len(text) >= self.rescue_ratio * len(whole):
+                return text, "trafilatura"
+        if source_tree is None:
+            source_tree = HTMLTree.parse(source)
+        cut = self._resiliparse(source_tree, skip=BOILERPLATE_SELECTORS)
+        return (cut if len(cut) >= self.container_share * len(whole) else whole), "resiliparse"
 
     def _trafilatura(self, html: str) -> str:
         import trafilatura
@@ -152,7 +255,7 @@ class HtmlExtractor:
             return ""
         return _tidy(out or "")
 
-    def _resiliparse(self, tree) -> str:
+    def _resiliparse(self, tree, skip: tuple[str, ...] = ()) -> str:
         from resiliparse.extract.html2text import extract_plain_text
 
         try:
@@ -162,10 +265,19 @@ class HtmlExtractor:
                 comments=self.resiliparse_comments,
                 post_meta=self.post_meta,
                 alt_texts=self.alt_texts,
+                skip_elements=list(skip) or None,
             )
         except Exception:
             return ""
         return _tidy(out)
+
+
+_LANGUAGE_SAMPLE = 2000  # characters of resiliparse's text that decide whether a page is Korean
+
+
+def _squashed_len(text: str) -> int:
+    """Characters of ``text`` with whitespace runs counted as one space."""
+    return len(" ".join(text.split()))
 
 
 def _tidy(text: str) -> str:

@@ -98,15 +98,49 @@ def test_broken_markup_never_raises():
         assert isinstance(extractor.extract(html).text, str)
 
 
+def test_hybrid_gives_korean_pages_resiliparses_text():
+    for name in NAMES:
+        html = load(name)[0]
+        page = HtmlExtractor("hybrid").extract(html)
+        assert page.engine == "resiliparse" and page.text == HtmlExtractor("resiliparse").extract(html).text, name
+
+
 def test_hybrid_uses_resiliparse_where_trafilatura_finds_next_to_nothing():
     # naver-like article: text between <br> directly in <article>; fast trafilatura keeps only the notice
     html, _, side = load("naver_news")
-    page = HtmlExtractor("hybrid").extract(html)
+    page = HtmlExtractor("hybrid", korean_share=None).extract(html)
     assert page.engine == "resiliparse" and side["must_contain"][0] in page.text
-    only_empty = HtmlExtractor("hybrid", rescue_ratio=0).extract(html)
+    only_empty = HtmlExtractor("hybrid", korean_share=None, rescue_ratio=0).extract(html)
     assert only_empty.engine == "trafilatura" and side["must_contain"][0] not in only_empty.text
-    newspaper = HtmlExtractor("hybrid").extract(load("newspaper_article")[0])
+    newspaper = HtmlExtractor("hybrid", korean_share=None).extract(load("newspaper_article")[0])
     assert newspaper.engine == "trafilatura"
+
+
+_PARA = (
+    "The committee met on Tuesday to review the regional water plan, and its members agreed that the "
+    "reservoir upgrade should start next spring after the public hearings end. "
+)
+_CONTAINER_PAGE = f"""<html><head><title>Water plan</title></head><body><div class="site">
+<div class="promo-strip"><p>{"Subscribe today and read every story on the water plan, the budget and the hearings without limits. " * 2}</p></div>
+<div class="entry-content"><p>{_PARA}</p><p>{_PARA.replace("Tuesday", "Friday")}</p><p>{_PARA.replace("spring", "autumn")}</p></div>
+<div class="author-box"><p>Jane Doe writes about infrastructure and public budgets for the paper and lives in the valley.</p></div>
+</div></body></html>"""
+
+
+@pytest.mark.parametrize("max_chars, part", [(200_000, "trafilatura"), (0, "resiliparse")])
+def test_hybrid_reads_only_the_main_container(max_chars, part):
+    page = HtmlExtractor("hybrid", max_trafilatura_chars=max_chars).extract(_CONTAINER_PAGE)
+    assert page.engine == part
+    assert "Friday" in page.text and "autumn" in page.text
+    assert "Subscribe" not in page.text and "Jane Doe" not in page.text
+    whole = HtmlExtractor("resiliparse").extract(_CONTAINER_PAGE).text  # what the container step leaves out
+    assert "Subscribe" in whole and "Jane Doe" in whole
+
+
+def test_hybrid_options_are_checked():
+    for bad in ({"container_share": 1.5}, {"korean_share": -0.1}, {"max_trafilatura_chars": -1}, {"rescue_ratio": 2}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            HtmlExtractor("hybrid", **bad)
 
 
 def test_trafilatura_text_does_not_depend_on_pages_seen_before():
@@ -121,7 +155,7 @@ def test_trafilatura_text_does_not_depend_on_pages_seen_before():
 
 def test_from_config_reads_the_extract_table():
     default = HtmlExtractor.from_config({})
-    assert default.engine == DEFAULT_ENGINE == "resiliparse"
+    assert default.engine == DEFAULT_ENGINE == "hybrid"
     hybrid = HtmlExtractor.from_config({"engine": "hybrid", "rescue_ratio": 0.5, "include_tables": False})
     assert (hybrid.engine, hybrid.rescue_ratio, hybrid.include_tables, hybrid.trafilatura_fast) == ("hybrid", 0.5, False, True)
     assert HtmlExtractor.from_config({"engine": "trafilatura"}).trafilatura_fast is False
