@@ -357,8 +357,7 @@ class KoreanPiiRedactor(DocumentStep):
         spans = self._name_finder.after_labels(v)
         for d in found:
             if d.type in NAME_ANCHORS:
-                # after an address comes its reference part "(역삼동)", not a name
-                spans.extend(self._name_finder.beside(v, d.left if d.left >= 0 else d.start, d.end, after=d.type != "address"))
+                spans.extend(self._name_finder.beside(v, d.left if d.left >= 0 else d.start, d.end, d.type))
         return [Detection(a, b, "name", FORMAT) for a, b in spans]
 
     # ------------------------------------------------------------------ redaction

@@ -9,9 +9,15 @@ and characters stay. A name is redacted only where the text makes it a contact:
   ``( ) : / , | - < [`` between, and optionally a workplace title between the name and the
   value: ``홍길동 010-1234-5678``, ``김철수 과장 (010-...)``, ``국민은행 123-456-789012 홍길동``,
   ``010-1234-5678 (홍길동)``; before an address the name stands before its region. Beside a
-  value the given name must be a popular one (:data:`COMMON_GIVEN_NAMES`), and a name after a
-  value with only a space before it must end the phrase (end of text, punctuation, or a
-  non-Hangul character next): ``010-1234-5678 오늘 ...`` is not a name.
+  value the given name must be a popular one (:data:`COMMON_GIVEN_NAMES`) or two syllables
+  that both occur in popular given names (:data:`COMMON_NAME_SYLLABLES`: 서율, 예주, 지철;
+  not 담실 or 무실, so 상담실 and 사무실 stay), and a name after a value with only a space
+  before it must end the phrase (end of text, punctuation, or a non-Hangul character next):
+  ``010-1234-5678 오늘 ...`` is not a name. After an account number the word that follows is
+  its holder even when more text follows (``국민은행 123-456-789012 홍길동 오후 5시까지``);
+  after an e-mail address only a popular given name counts (names come before addresses:
+  ``홍길동 <hong@...>``), and a name followed by ``(`` is a person described, as in a news
+  quote (``010-... 홍길동(서울대 교수)``), not a contact.
 
 A press or public title between the name and the value keeps the name
 (:data:`PUBLIC_TITLES`): the byline ``홍길동 기자 hong@yna.co.kr`` becomes
@@ -78,6 +84,10 @@ COMMON_GIVEN_NAMES: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Syllables of the popular given names: a two-syllable given name made of these is name-like
+#: enough beside a contact value.
+COMMON_NAME_SYLLABLES: frozenset[str] = frozenset(c for name in COMMON_GIVEN_NAMES for c in name)
+
 #: Common words shaped like a surname + given-name syllables (정보, 변경, 주소...): never names.
 NOT_NAMES: frozenset[str] = frozenset(
     """
@@ -102,6 +112,7 @@ NOT_NAMES: frozenset[str] = frozenset(
     공휴일 공장 문자만 사무소 매장 본점 영업 영업소 지사 센터 안내소
     국민 신한 하나 농협 기업 산업 수협 신협 제일 씨티 부산 대구 경남 광주 전북 제주 카카오 토스 케이 우체국 새마을
     이고 이며 이나 이다 이요 이라 이랑 이면 이자 이지 이네 이죠 이에 이와 이여 도로 로고
+    당신 당신은 당신이 조금 조금도 이미지
     형 아들 딸 남친 여친 본명 실명 가명 별명 닉네임 아이디 비번 비밀번호 계정 공란 빈칸 미기재 미입력 기입
     """.split()
 )
@@ -182,6 +193,7 @@ AFTER_VALUE = re.compile(
 _PUBLIC = frozenset(PUBLIC_TITLES)
 NOT_NAMES = NOT_NAMES | frozenset(TRANSPARENT_TITLES) | _PUBLIC  # 원장: 010-... is a title, not a name
 _PUBLIC_AFTER = re.compile(rf"[ ]?\(?(?:{_alt(PUBLIC_TITLES)})")
+_DESCRIBED = re.compile(r"[ ]?\(")  # 홍길동(서울대 교수): a person described, as in a news quote
 
 
 def name_end(text: str, start: int) -> int | None:
@@ -207,10 +219,18 @@ def name_end(text: str, start: int) -> int | None:
     return start + len(word) if is_name(word) else None
 
 
-def _popular(name: str) -> bool:
-    """True when the given-name part of ``name`` is a popular given name."""
+#: Last syllables of a particle or an ending (사진이, 지금의, 채운다): a word of popular name
+#: syllables that ends in one is a word with its particle, unless the given name itself is popular.
+_PARTICLE_ENDINGS = frozenset("이가의을를로만다요고와과에")
+
+
+def _popular(name: str, syllables: bool = True) -> bool:
+    """True when the given-name part of ``name`` is a popular given name, or (with ``syllables``)
+    two syllables of popular ones that do not end like a particle (see :data:`COMMON_NAME_SYLLABLES`)."""
     given = name[2:] if len(name) >= 3 and name[:2] in DOUBLE_SURNAMES else name[1:]
-    return given in COMMON_GIVEN_NAMES
+    if given in COMMON_GIVEN_NAMES:
+        return True
+    return syllables and len(given) == 2 and given[0] in COMMON_NAME_SYLLABLES and given[1] in COMMON_NAME_SYLLABLES and given[1] not in _PARTICLE_ENDINGS
 
 
 def is_name(word: str) -> bool:
@@ -254,12 +274,15 @@ class NameFinder:
             out.append((m.end(), end))
         return out
 
-    def beside(self, text: str, start: int, end: int, after: bool = True) -> list[tuple[int, int]]:
-        """Spans of names right before (and, when ``after``, right after) the value ``text[start:end]``.
+    def beside(self, text: str, start: int, end: int, anchor: str = "phone") -> list[tuple[int, int]]:
+        """Spans of names right before (and, unless ``anchor`` is an address, right after) the
+        ``anchor`` value ``text[start:end]`` (``phone``, ``account``, ``email`` or ``address``).
 
-        The given name must be a popular one (:data:`COMMON_GIVEN_NAMES`): the word next to a
-        value is often just the next word (``010-... / 반면``). After the value, a name with
-        only a space before it must also end its phrase.
+        The given name must be popular (see :func:`_popular`; after an e-mail address, a popular
+        given name itself): the word next to a value is often just the next word
+        (``010-... / 반면``). After the value, a name with only a space before it must also end
+        its phrase, unless the value is an account number (the holder's name follows it).
+        After an address comes its reference part ``(역삼동)``, not a name.
         """
         out = []
         m = BEFORE_VALUE.search(text, max(0, start - self.window), start)
@@ -267,10 +290,11 @@ class NameFinder:
             name = m.group("name")
             if is_name(name) and _popular(name):
                 out.append(m.span("name"))
-        if after:
+        if anchor != "address":
             m = AFTER_VALUE.match(text, end)
-            if m is not None and not _PUBLIC_AFTER.match(text, m.end("name")):
+            if m is not None and not _PUBLIC_AFTER.match(text, m.end("name")) and not _DESCRIBED.match(text, m.end("name")):
                 name = m.group("name")
-                if is_name(name) and _popular(name) and (m.group("strong") or m.group("end") is not None):
+                popular = _popular(name, syllables=anchor != "email")
+                if is_name(name) and popular and (anchor == "account" or m.group("strong") or m.group("end") is not None):
                     out.append(m.span("name"))
         return out
