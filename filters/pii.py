@@ -82,6 +82,7 @@ DEFAULT_ACTIONS: dict[str, str] = {t: "redact" for t in PII_TYPES} | {"brn": "ke
 #: Tie-break between equally strong overlapping candidates: a labelled account beats a bare card reading.
 _PRIORITY = {t: i for i, t in enumerate(("rrn", "frn", "account") + tuple(t for t in PII_TYPES if t not in ("rrn", "frn", "account")))}
 _NON_DIGIT = re.compile(r"[^0-9]")
+_MAILBOX_MARK = re.compile(r"[0-9._\-]")  # in a mailbox name, not in an English word
 #: Types whose values make the word beside them a contact name.
 NAME_ANCHORS = frozenset({"phone", "account", "address", "email"})
 
@@ -261,9 +262,31 @@ class KoreanPiiRedactor(DocumentStep):
         for m in P.EMAIL.finditer(v):
             if m.group("tld").lower() in P.EMAIL_FILE_SUFFIXES:
                 continue
-            if view.starts is not None and not _spelled_email_ok(m, view):
+            if view.starts is not None and not self._spelled_email_ok(m, view, v):
                 continue
             cands.append(Detection(m.start(), m.end(), "email", FORMAT))
+
+    def _spelled_email_ok(self, m: re.Match, view: FoldedText, v: str) -> bool:
+        """An "@" written as the English word " at " counts only with a mail domain, a spelled dot,
+        a mailbox-shaped name before it (a digit, ``.``, ``_`` or ``-`` in it; the domain not a
+        ``www.`` one) or an e-mail label right before it (``메일: hong at lotte.net``, no other
+        address between): "available at amazon.com" is prose."""
+        at = m.start("domain") - 1
+        if view.source(at, at + 1).strip().lower() != "at":
+            return True
+        domain = m.group("domain").lower()
+        if domain in P.MAIL_DOMAINS or domain.endswith(P.MAIL_DOMAIN_SUFFIXES):
+            return True
+        if any(view.source(i, i + 1) != "." for i in range(m.start("domain"), m.end("domain")) if view.text[i] == "."):
+            return True
+        if not domain.startswith("www.") and _MAILBOX_MARK.search(v, m.start(), at):
+            return True
+        if self.context_chars is None:
+            return False
+        label = None
+        for label in P.EMAIL_LABEL.finditer(v, max(0, m.start() - self.context_chars), m.start()):
+            pass  # the nearest e-mail label before it, with no other address in between
+        return label is not None and "@" not in v[label.end() : m.start()]
 
     def _cards(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
         pos = 0
@@ -327,7 +350,14 @@ class KoreanPiiRedactor(DocumentStep):
                 b = a + len(value)
             if P.SERVICE_NUMBER.fullmatch(value):
                 continue  # phone-shaped: a phone (found above) or a non-personal service number
-            if 10 <= len(_NON_DIGIT.sub("", value)) <= 14 and self._label(self._context["account"], v, a, b) == OWN:
+            if not 10 <= len(_NON_DIGIT.sub("", value)) <= 14:
+                continue
+            lab = self._label(self._context["account"], v, a, b)
+            if lab == OWN or (
+                lab == NONE
+                and P.SHORT_BANK_BEFORE.search(v, max(0, a - 4), a)
+                and not any(c.type == "phone" and c.start < b and a < c.end for c in cands)
+            ):
                 cands.append(Detection(a, b, "account", CHECKSUM))  # its label outweighs a bare Luhn match
 
     def _ips(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
@@ -435,17 +465,6 @@ def _card_readings(m: re.Match, text: str) -> list[int]:
         more = m.end() + 1 < len(text) and text[m.end()] in " -" and text[m.end() + 1].isdigit()
         return [short, m.end()] if more else [m.end(), short]
     return [m.end()]
-
-
-def _spelled_email_ok(m: re.Match, view: FoldedText) -> bool:
-    """An "@" written as the English word " at " counts only with a mail domain or a spelled dot."""
-    at = m.start("domain") - 1
-    if view.source(at, at + 1).strip().lower() != "at":
-        return True
-    domain = m.group("domain").lower()
-    if domain in P.MAIL_DOMAINS or domain.endswith(P.MAIL_DOMAIN_SUFFIXES):
-        return True
-    return any(view.source(i, i + 1) != "." for i in range(m.start("domain"), m.end("domain")) if view.text[i] == ".")
 
 
 def _map_back(found: list[Detection], view: FoldedText) -> list[Detection]:

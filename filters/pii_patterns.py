@@ -74,12 +74,15 @@ EMAIL = re.compile(
     r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24}))(?![A-Za-z0-9\-])"
 )
 #: Mailbox providers and public-sector mail domains: an "@" spelled as the English word " at "
-#: (an ordinary word too: "available at amazon.com") needs one of these, or a spelled dot.
+#: (an ordinary word too: "available at amazon.com") needs one of these, a spelled dot, a
+#: mailbox-shaped name before it (with a digit, ``.``, ``_`` or ``-``) or an e-mail label.
 MAIL_DOMAINS = frozenset(
     "naver.com daum.net hanmail.net gmail.com nate.com kakao.com hotmail.com outlook.com yahoo.com yahoo.co.kr "
     "icloud.com korea.kr empal.com dreamwiz.com lycos.co.kr paran.com".split()
 )
 MAIL_DOMAIN_SUFFIXES = (".ac.kr", ".go.kr", ".or.kr", ".re.kr", ".hs.kr", ".ms.kr", ".es.kr")
+#: An e-mail label (not inside an ASCII word: the "mail" of gmail.com is none).
+EMAIL_LABEL = re.compile(r"(?<![A-Za-z])(?:이메일|메일|전자우편|e-?mail|mail)(?![A-Za-z])", re.IGNORECASE)
 #: "TLDs" that are image and asset file extensions (logo@2x.png is not an address).
 EMAIL_FILE_SUFFIXES = frozenset("png jpg jpeg gif svg webp bmp ico css js pdf mp4 webm".split())
 
@@ -99,6 +102,9 @@ ACCOUNT = re.compile(
     "[0-9]" + LB1 + r"(?:[0-9]{1,5}(?P<as>[- ])[0-9]{2,7}(?:(?P=as)[0-9]{2,7})?(?:(?P=as)[0-9]{1,7})?|[0-9]{9,13})"
     + RB + r"(?![:/,][0-9])"
 )
+#: A bank's short name right before a number (국민 123456-78-901234): a bank label only there,
+#: since these are common words (국민, 우리, 하나...) everywhere else.
+SHORT_BANK_BEFORE = re.compile(r"(?<![가-힣A-Za-z])(?:국민|신한|우리|하나|기업|토스|카카오|케이|씨티|SC)[ ]?$")
 #: Phone-shaped numbers (0AA-NNN(N)-NNNN, 15xx-NNNN): never read as bank accounts.
 SERVICE_NUMBER = re.compile(r"0[0-9]{1,3}[- ][0-9]{3,4}[- ][0-9]{4}|1[0-9]{3}[- ][0-9]{4}")
 

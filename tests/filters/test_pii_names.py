@@ -46,6 +46,12 @@ def test_names_after_contact_labels(red, text, name):
         ("신한은행 110-123-456789 박민수", [("account", "110-123-456789"), ("name", "박민수")]),
         ("문의 김민수 kms@naver.com", [("name", "김민수"), ("email", "kms@naver.com")]),
         ("정수진 / 서울 강남구 테헤란로 123", [("name", "정수진"), ("address", "123")]),
+        # given names made of popular-name syllables, not themselves on the popular list
+        ("김예주 010-1234-5678", [("name", "김예주"), ("phone", "010-1234-5678")]),
+        ("H.P 010-9599-2473 황지윤.", [("phone", "010-9599-2473"), ("name", "황지윤")]),
+        ("카카오뱅크 3333-76-2359520 / 이주아.", [("account", "3333-76-2359520"), ("name", "이주아")]),
+        # the word after an account number is its holder, even with more text after it
+        ("케이뱅크 100-353-196866 윤서진 오후 5시까지", [("account", "100-353-196866"), ("name", "윤서진")]),
     ],
 )
 def test_names_beside_contact_values(red, text, expected):
@@ -74,6 +80,15 @@ def test_names_beside_contact_values(red, text, expected):
         ("010-1234-5678 / 반면 오늘은", [("phone", "010-1234-5678")]),
         ("신한은행 110-123-456789 (신한)", [("account", "110-123-456789")]),
         ("서울 강남구 테헤란로 123 (신림동)", [("address", "123")]),
+        # office words are not names: their syllables are not given-name syllables
+        ("상담실 02-123-4567", [("phone", "02-123-4567")]),
+        ("민원실 02-123-4567", [("phone", "02-123-4567")]),
+        ("사무실 010-1234-5678", [("phone", "010-1234-5678")]),
+        # a word with its particle, and a person described in a news quote
+        ("신한은행 110-123-456789 사진이 보여도", [("account", "110-123-456789")]),
+        ("010-1234-5678 이상원(인천대 교수)", [("phone", "010-1234-5678")]),
+        # after an e-mail address only a popular given name itself
+        ("메일 hong@naver.com 정우성..", [("email", "hong@naver.com")]),
     ],
 )
 def test_public_figures_prose_and_function_words_stay(red, text, expected):

@@ -129,6 +129,44 @@ def test_spelled_at_needs_a_mail_shape(red, text):
 
 
 @pytest.mark.parametrize(
+    "text, email",
+    [
+        ("연락은 lee.sky55 at samsung.com 으로", "lee.sky55 at samsung.com"),  # a mailbox-shaped name
+        ("star43 at lotte.net 으로 회신", "star43 at lotte.net"),
+        ("E-mail: hyunhappy at lotte.net", "hyunhappy at lotte.net"),  # an e-mail label right before
+        ("메일주소 junjiwoo at coupang.com 로 보내주세요", "junjiwoo at coupang.com"),
+    ],
+)
+def test_at_word_with_a_mailbox_name_or_an_email_label(red, text, email):
+    assert only(red, text) == [("email", email)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "메일 hong@gmail.com meet at lotte.co.kr",  # the label belongs to the other address; "mail" of gmail is no label
+        "이메일: qgim골뱅이gmail.com meet at lotte.co.kr",
+        "visit us at www.lotte-1.com",
+    ],
+)
+def test_at_word_prose_next_to_an_address_stays(red, text):
+    assert [v for t, v in only(red, text) if "lotte" in v] == []
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("국민 24560597549402 입금", "24560597549402"), ("토스 100054464423", "100054464423"), ("신한 １１０－４７７－８８１４６２", "１１０－４７７－８８１４６２")],
+)
+def test_a_short_bank_name_right_before_a_number_labels_an_account(red, text, value):
+    assert only(red, text) == [("account", value)]
+
+
+@pytest.mark.parametrize("text", ["우리 2020년 1234567890123 번째", "하나 01012345678", "국민 여러분 24560597549402"])
+def test_short_bank_words_elsewhere_label_nothing(red, text):
+    assert "account" not in [t for t, _ in only(red, text)]
+
+
+@pytest.mark.parametrize(
     "text, kind, value",
     [
         ("주민번호 ９００１０１－１２３４５６８", "rrn", "９００１０１－１２３４５６８"),
