@@ -2,28 +2,28 @@
 
 Engines (``HtmlExtractor(engine=...)``; figures from ``bench/extract.py``, docs/extraction.md):
 
-- ``resiliparse`` (default): ``extract_plain_text(main_content=True)`` (DCLM's
+- ``hybrid`` (default): on Korean pages (at least ``korean_share`` of the letters
+  of resiliparse's text Hangul) resiliparse's text, as the ``resiliparse`` engine
+  gives it: the quality step's line remover knows Korean boilerplate, and
+  trafilatura's rules miss Korean layouts (5 of the 14 Korean test pages: a
+  question outside the answer's container, recipe steps in ``<div>``, layout
+  tables). On other pages, resiliparse finds the main container (the first of
+  :data:`CONTAINER_SELECTORS` that holds at least ``container_share`` of
+  resiliparse's text) and trafilatura (``fast=True``) extracts inside it only,
+  which cuts trafilatura's CPU by about two fifths: its cost grows with the tree
+  it is given. resiliparse answers alone (with :data:`BOILERPLATE_SELECTORS`
+  skipped) where trafilatura would cost most (more than ``max_trafilatura_chars``
+  of HTML to read) and where trafilatura finds nothing or less than
+  ``rescue_ratio`` of resiliparse's text. On trafilatura's 884-page evaluation
+  set F1 0.923 (trafilatura with FineWeb's settings: 0.923) at 0.40 of its CPU.
+- ``resiliparse``: ``extract_plain_text(main_content=True)`` (DCLM's
   extractor) with comment sections, post meta data and alt texts off. About a
-  tenth of trafilatura's CPU time per page; on trafilatura's 884-page evaluation
-  set F1 0.866 against trafilatura's 0.923 (it keeps more boilerplate lines,
-  P 0.80), and on the Korean test pages, followed by the quality step's
-  ``BoilerplateLineRemover``, every page right (trafilatura: 9 of 14).
+  tenth of trafilatura's CPU time per page; F1 0.866 on the evaluation set (it
+  keeps more boilerplate lines, P 0.80), and on the Korean test pages, followed
+  by the quality step's ``BoilerplateLineRemover``, every page right.
 - ``trafilatura``: ``trafilatura.extract`` with FineWeb's settings
   (``favor_precision``, no comments), its readability/jusText fallbacks on;
-  ``deduplicate`` off by default (see below).
-- ``hybrid``: on Korean pages (at least ``korean_share`` of resiliparse's letters
-  Hangul) resiliparse's text, as the ``resiliparse`` engine gives it: the quality
-  step's line remover knows Korean boilerplate, and trafilatura's rules miss Korean
-  layouts (5 of the 14 Korean test pages: a question outside the answer's container,
-  recipe steps in ``<div>``, layout tables). On other pages, resiliparse finds the main container (the first of
-  :data:`CONTAINER_SELECTORS`, article-body conventions of CMSs and Korean portals,
-  that holds at least ``container_share`` of resiliparse's text) and trafilatura
-  (``fast=True``) extracts inside it only, which cuts trafilatura's CPU by about
-  two fifths: its cost grows with the tree it is given. resiliparse answers alone
-  (with :data:`BOILERPLATE_SELECTORS` skipped) where trafilatura would cost most
-  (more than ``max_trafilatura_chars`` of HTML to read) and where trafilatura finds
-  nothing or less than ``rescue_ratio`` of resiliparse's text (text between
-  ``<br>`` in an ``<article>``, recipe steps in ``<div>``, ``<h4>`` paragraphs).
+  ``deduplicate`` off by default (see below). F1 0.924; 9 of 14 Korean pages.
 - ``builtin``: the stdlib extractor of ``html_text.py`` (all visible text, F1 0.70).
 
 Whatever the engine (``builtin`` aside, which reads them itself), the page's
