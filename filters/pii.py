@@ -82,6 +82,9 @@ DEFAULT_ACTIONS: dict[str, str] = {t: "redact" for t in PII_TYPES} | {"brn": "ke
 #: Tie-break between equally strong overlapping candidates: a labelled account beats a bare card reading.
 _PRIORITY = {t: i for i, t in enumerate(("rrn", "frn", "account") + tuple(t for t in PII_TYPES if t not in ("rrn", "frn", "account")))}
 _NON_DIGIT = re.compile(r"[^0-9]")
+#: A number as the finders see one: digit runs joined by at most 3 characters that are not
+#: letters, digits or Hangul (900101 - 1234568, 02)123-4567, 1.2.3.4); a superset of every value.
+_NUMBER = re.compile(r"[0-9]+(?:[^0-9A-Za-z가-힣]{1,3}[0-9]+)*")
 _MAILBOX_MARK = re.compile(r"[0-9._\-]")  # in a mailbox name, not in an English word
 #: Types whose values make the word beside them a contact name.
 NAME_ANCHORS = frozenset({"phone", "account", "address", "email"})
@@ -150,9 +153,12 @@ class KoreanPiiRedactor(DocumentStep):
         self._dropped = tuple(t for t in PII_TYPES if merged[t] == "drop")
         self._address_finder = AddressFinder()
         self._name_finder = NameFinder()
+        # (finder, digits its value needs in one number): a text whose widest number (digits
+        # joined by at most 3 other characters, see _NUMBER) has fewer skips the finder. The
+        # order matters: accounts look at the phones found before them.
         self._finders = (
-            self._registrations, self._phones, self._emails, self._cards, self._brns, self._licences,
-            self._passports, self._accounts, self._ips, self._addresses,
+            (self._registrations, 7), (self._phones, 8), (self._emails, 0), (self._cards, 13), (self._brns, 10),
+            (self._licences, 10), (self._passports, 3), (self._accounts, 10), (self._ips, 1), (self._addresses, 0),
         )
 
     @classmethod
@@ -203,8 +209,10 @@ class KoreanPiiRedactor(DocumentStep):
         view = fold(text)
         v = view.text
         cands: list[Detection] = []
-        for find in self._finders:
-            find(v, view, cands)
+        widest = _widest_number(v)
+        for find, digits_needed in self._finders:
+            if widest >= digits_needed:
+                find(v, view, cands)
         if view.numerals:
             cands = [d for d in cands if self._numerals_ok(v, view, d)]
         found = _resolve(cands)
@@ -450,6 +458,17 @@ class KoreanPiiRedactor(DocumentStep):
 
     def describe(self) -> dict[str, Any]:
         return {"actions": dict(self.actions), "context_chars": self.context_chars, "today": self.today}
+
+
+def _widest_number(v: str) -> int:
+    """Most digits in one :data:`_NUMBER` of ``v`` (short numbers are counted by length, an upper bound)."""
+    widest = 0
+    for number in _NUMBER.findall(v):
+        n = len(number)
+        if n > widest:
+            n = n - len(_NON_DIGIT.findall(number)) if n > 6 else n
+            widest = max(widest, n)
+    return widest
 
 
 def _card_readings(m: re.Match, text: str) -> list[int]:

@@ -176,9 +176,10 @@ LABEL = re.compile(
     rf"(?:(?P<word>{_alt(WORD_LABELS)})|{trie_alternation(set(NAME_LABELS) - set(WORD_LABELS))})"
     r"(?:(?P<strong>[ ]*[:=][ ]*|[ ]*\([ ]*)|(?P<topic>[은는][ ]+)|[ ]+)"
 )
-#: Short pieces one of which every label contains: substring tests before the regex scan.
+#: Short pieces one of which every label contains: one literal alternation searched before the
+#: label scan (about 5x cheaper than :data:`LABEL` on a text without a label).
 _LABEL_KEYS = tuple(sorted({w if len(w) <= 2 else w[:2] for w in NAME_LABELS}))
-_KEY_TEST_FROM = 600  # characters: shorter texts go straight to the regex scan
+_LABEL_KEY = re.compile("|".join(map(re.escape, _LABEL_KEYS)))
 _COPULA = ("입니다", "이에요", "이예요", "예요", "이고", "이며", "이라고", "라고")
 _STRONG = r"[ ]*[(:/|\[<\-][ ]*"  # a separator that sets the name off from the value
 #: Name (and title) ending right before a value: searched in a window anchored at its end.
@@ -260,7 +261,7 @@ class NameFinder:
     def after_labels(self, text: str) -> list[tuple[int, int]]:
         """Spans of names right after a contact label."""
         out = []
-        if len(text) > _KEY_TEST_FROM and not any(k in text for k in _LABEL_KEYS):
+        if not _LABEL_KEY.search(text):
             return out
         for m in LABEL.finditer(text):
             if m.start() and "가" <= text[m.start() - 1] <= "힣":
