@@ -223,3 +223,21 @@ def test_the_batch_trigger_matches_every_text_with_a_detection(text):
     red = KoreanPiiRedactor(actions=REDACT_ALL, today=TODAY)
     if red.detect(text):
         assert pc.match_substring_regex(pa.array([text]), TRIGGER_RE2)[0].as_py(), text
+
+
+NUMBER_PIECES = st.sampled_from(
+    [
+        "주민번호 ", "900101", "-", " - ", "1234568", "카드 ", "4111", " ", "1111", "계좌 ", "110", "123456", "456789", "여권 ",
+        "M", "12345678", "A", "면허 ", "서울 ", "12", "34", "사업자 ", "220", "81", "62517", "IP ", "203.0.113.7", ".", "8",
+        "전화 ", "02)", "010", "+82 ", "５６７８", "－", "토스 ", "1000", "국민 ", "(", ")", "/", ":", "공일공", "가",
+    ]
+)
+
+
+@settings(deadline=None, max_examples=400)
+@given(st.lists(NUMBER_PIECES, min_size=1, max_size=12).map("".join))
+def test_skipping_finders_by_the_widest_number_never_changes_a_detection(text):
+    gated = KoreanPiiRedactor(actions=REDACT_ALL, today=TODAY)
+    every = KoreanPiiRedactor(actions=REDACT_ALL, today=TODAY)
+    every._finders = tuple((find, 0) for find, _ in every._finders)
+    assert gated.detect(text) == every.detect(text)
