@@ -8,6 +8,7 @@ pattern case-insensitive (it is scoped to the pattern, not the whole list).
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 
@@ -41,3 +42,51 @@ def alternation(patterns: list[str]) -> str:
     if not patterns:
         return "(?!)"
     return "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+
+
+def trie_alternation(words) -> str:
+    """A regex alternation of ``words`` as a prefix tree (이름|이메일 -> 이(?:름|메일)), longest first.
+
+    Python's regex engine tries alternatives one by one; grouped by prefix, each position
+    tries one branch per character, which is what makes a long list of labels cheap to scan.
+    """
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items(), key=lambda kv: kv[0]) if c]
+        optional = "" in node
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if optional else body
+
+    return emit(tree)
+
+
+def word_alternation(words, ignore_case: bool = False) -> str:
+    """A regex that finds any of the literal ``words`` (the longest one at the leftmost position),
+    for searching texts where they are rare.
+
+    It matches what ``"|".join(longest first)`` matches (with ``ignore_case``: ASCII letters in
+    either case), written to start with one character class, the words' first letters, each
+    followed by its words' rests as a prefix tree: the engine then skips to the next possible
+    first letter instead of trying every word at every position (an alternation, above all a
+    case-insensitive one, gets no such skip: about 5x slower on Korean text without the words).
+    """
+    groups: dict[str, list[str]] = {}
+    for w in sorted({w.lower() if ignore_case else w for w in words}):
+        groups.setdefault(w[0], []).append(w[1:])
+    if not groups:
+        return "(?!)"
+    firsts = sorted({c for k in groups for c in ((k, k.upper()) if ignore_case else (k,))})
+    branches = []
+    for first, rests in groups.items():
+        own = re.escape(first) if first == first.upper() or not ignore_case else f"[{re.escape(first)}{re.escape(first.upper())}]"
+        rest = trie_alternation(rests)
+        branches.append(f"(?<={own})" + (f"(?i:{rest})" if ignore_case and rest else rest))
+    return "[" + "".join(re.escape(c) for c in firsts) + "](?:" + "|".join(branches) + ")"

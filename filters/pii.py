@@ -151,6 +151,8 @@ class KoreanPiiRedactor(DocumentStep):
         self._no_label = re.compile("(?!)")  # own label of a type that has none (only "other number" labels count)
         self._replaced = frozenset(t for t, a in merged.items() if a != "keep")
         self._dropped = tuple(t for t in PII_TYPES if merged[t] == "drop")
+        # Every account needs one of these words in its text: an own label or a short bank name.
+        self._account_words = P.words_regex(P.CONTEXT_WORDS["account"] + P.SHORT_BANKS)
         self._address_finder = AddressFinder()
         self._name_finder = NameFinder()
         # (finder, digits its value needs in one number): a text whose widest number (digits
@@ -349,6 +351,9 @@ class KoreanPiiRedactor(DocumentStep):
                 cands.append(Detection(a, b, "passport", FORMAT))
 
     def _accounts(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        if self.context_chars is None:
+            return
+        words = None  # whether the text has an account word at all: looked up at the first candidate
         for m in P.ACCOUNT.finditer(v):
             a, b = m.span()
             value = m.group()
@@ -360,6 +365,10 @@ class KoreanPiiRedactor(DocumentStep):
                 continue  # phone-shaped: a phone (found above) or a non-personal service number
             if not 10 <= len(_NON_DIGIT.sub("", value)) <= 14:
                 continue
+            if words is None:
+                words = self._account_words.search(v) is not None
+            if not words:
+                return
             lab = self._label(self._context["account"], v, a, b)
             if lab == OWN or (
                 lab == NONE
@@ -369,7 +378,7 @@ class KoreanPiiRedactor(DocumentStep):
                 cands.append(Detection(a, b, "account", CHECKSUM))  # its label outweighs a bare Luhn match
 
     def _ips(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
-        if "." in v:
+        if P.IPV4_HINT.search(v):
             for m in P.IPV4.finditer(v):
                 value = m.group()
                 if all(len(o) == 1 for o in value.split(".")):
@@ -378,7 +387,7 @@ class KoreanPiiRedactor(DocumentStep):
                     continue
                 if ip_is_public(value):
                     cands.append(Detection(m.start(), m.end(), "ip", FORMAT))
-        if ":" in v:
+        if P.IPV6_HINT.search(v):
             for m in P.IPV6.finditer(v):
                 value = m.group()
                 if value.count(":") >= 2 and value.strip(":") and ip_is_public(value):

@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import re
 
+from kocorpus.filters.pattern_lists import trie_alternation, word_alternation
+
 #: Single-syllable surnames (114 of them; together well over 99% of the population).
 SURNAMES: frozenset[str] = frozenset(
     "김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 류 유 전 홍 고 문 양 손 배 백 허 남 심 노 하 곽 성 차 주 우 구 "
@@ -147,30 +149,6 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def trie_alternation(words) -> str:
-    """A regex alternation of ``words`` as a prefix tree (이름|이메일 -> 이(?:름|메일)), longest first.
-
-    Python's regex engine tries alternatives one by one; grouped by prefix, each position
-    tries one branch per character, which is what makes a long list of labels cheap to scan.
-    """
-    tree: dict = {}
-    for w in words:
-        node = tree
-        for c in w:
-            node = node.setdefault(c, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items(), key=lambda kv: kv[0]) if c]
-        optional = "" in node
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if optional else body
-
-    return emit(tree)
-
-
 #: A label and what may separate it from the name: ``:``, ``=``, ``(``, a space, or 은/는 and a space.
 LABEL = re.compile(
     rf"(?:(?P<word>{_alt(WORD_LABELS)})|{trie_alternation(set(NAME_LABELS) - set(WORD_LABELS))})"
@@ -179,7 +157,7 @@ LABEL = re.compile(
 #: Short pieces one of which every label contains: one literal alternation searched before the
 #: label scan (about 5x cheaper than :data:`LABEL` on a text without a label).
 _LABEL_KEYS = tuple(sorted({w if len(w) <= 2 else w[:2] for w in NAME_LABELS}))
-_LABEL_KEY = re.compile("|".join(map(re.escape, _LABEL_KEYS)))
+_LABEL_KEY = re.compile(word_alternation(_LABEL_KEYS))
 _COPULA = ("입니다", "이에요", "이예요", "예요", "이고", "이며", "이라고", "라고")
 _STRONG = r"[ ]*[(:/|\[<\-][ ]*"  # a separator that sets the name off from the value
 #: Name (and title) ending right before a value: searched in a window anchored at its end.

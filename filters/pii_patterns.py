@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from kocorpus.filters.pattern_lists import word_alternation
 from kocorpus.filters.pii_address import ADDRESS_LABELS, SIDO
 from kocorpus.filters.pii_fold import HANGUL_DIGITS, WIDTH_FOLD
 from kocorpus.filters.pii_names import NAME_LABELS
@@ -102,9 +103,10 @@ ACCOUNT = re.compile(
     "[0-9]" + LB1 + r"(?:[0-9]{1,5}(?P<as>[- ])[0-9]{2,7}(?:(?P=as)[0-9]{2,7})?(?:(?P=as)[0-9]{1,7})?|[0-9]{9,13})"
     + RB + r"(?![:/,][0-9])"
 )
+SHORT_BANKS = ("국민", "신한", "우리", "하나", "기업", "토스", "카카오", "케이", "씨티", "SC")
 #: A bank's short name right before a number (국민 123456-78-901234): a bank label only there,
 #: since these are common words (국민, 우리, 하나...) everywhere else.
-SHORT_BANK_BEFORE = re.compile(r"(?<![가-힣A-Za-z])(?:국민|신한|우리|하나|기업|토스|카카오|케이|씨티|SC)[ ]?$")
+SHORT_BANK_BEFORE = re.compile(r"(?<![가-힣A-Za-z])(?:" + "|".join(SHORT_BANKS) + r")[ ]?$")
 #: Phone-shaped numbers (0AA-NNN(N)-NNNN, 15xx-NNNN): never read as bank accounts.
 SERVICE_NUMBER = re.compile(r"0[0-9]{1,3}[- ][0-9]{3,4}[- ][0-9]{4}|1[0-9]{3}[- ][0-9]{4}")
 
@@ -130,6 +132,11 @@ PASSPORT = re.compile(
 IPV4 = re.compile(r"[0-9](?<![0-9A-Za-z_.][0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3}(?![0-9A-Za-z_]|\.[0-9])")
 #: IPv6 candidate: a run of hex digits and colons (parsed and checked by the redactor).
 IPV6 = re.compile(r"[0-9A-Fa-f:](?<![0-9A-Za-z_:.][0-9A-Fa-f:])[0-9A-Fa-f:]{1,38}(?![0-9A-Za-z_:])")
+#: Cheap pre-checks (each starts with a literal, so the engine skips to it): every IPv4 candidate
+#: holds a dot between two digits with 1-3 digits after it and a dot after those; every IPv6
+#: address with two or more colons holds two colons with 0-4 hex digits between them.
+IPV4_HINT = re.compile(r"\.(?<=[0-9]\.)[0-9]{1,3}\.[0-9]")
+IPV6_HINT = re.compile(r":[0-9A-Fa-f]{0,4}:")
 #: Words right before an IPv4-looking number that make it a version or section number.
 IP_VERSION_BEFORE = re.compile(r"(?i:v|ver\.?|version|버전|판)[ ]?$")
 
@@ -164,8 +171,8 @@ OTHER_NUMBER_LABELS: tuple[str, ...] = (
 
 
 def words_regex(words: tuple[str, ...]) -> re.Pattern:
-    """One case-insensitive alternation of ``words`` (longest first)."""
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    """Case-insensitive search for any of ``words``, the longest at the leftmost position."""
+    return re.compile(word_alternation(words, ignore_case=True))
 
 
 # ----------------------------------------------------------------------------- batch trigger
