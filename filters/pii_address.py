@@ -31,6 +31,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from kocorpus.filters.pattern_lists import trie_alternation
+
 #: 시/도, full and short names.
 SIDO: tuple[str, ...] = (
     "서울특별시", "부산광역시", "대구광역시", "인천광역시", "광주광역시", "대전광역시", "울산광역시", "세종특별자치시",
@@ -77,12 +79,8 @@ ADDRESS_LABELS: tuple[str, ...] = (
 )
 
 
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 _B = r"(?<![가-힣A-Za-z0-9])"  # a word starts here
-_REGION = rf"(?:{_B}(?P<sido>{_alt(SIDO)})[ ]+)?(?:{_B}(?P<sgg>{_alt(SIGUNGU)})[ ]+(?:(?:{_alt(SIGUNGU)})[ ]+)?)?(?:{_B}[가-힣]{{1,6}}[읍면][ ]+)?"
+_REGION = rf"(?:{_B}(?P<sido>{trie_alternation(SIDO)})[ ]+)?(?:{_B}(?P<sgg>{trie_alternation(SIGUNGU)})[ ]+(?:(?:{trie_alternation(SIGUNGU)})[ ]+)?)?(?:{_B}[가-힣]{{1,6}}[읍면][ ]+)?"
 #: What may follow a building or lot number: the end, a non-word character, a particle, 번지.
 _FOLLOW = r"(?![0-9]|[-.][0-9])(?=$|[^가-힣A-Za-z0-9]|번지|에|의|으로|로|와|과|은|는|이|을|를|도|까지|부터)"
 

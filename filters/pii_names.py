@@ -145,13 +145,9 @@ _SHORT_SUFFIXES = "은는이가을를의께와과로도"
 _HANGUL_RUN = re.compile("[가-힣]+")
 
 
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 #: A label and what may separate it from the name: ``:``, ``=``, ``(``, a space, or 은/는 and a space.
 LABEL = re.compile(
-    rf"(?:(?P<word>{_alt(WORD_LABELS)})|{trie_alternation(set(NAME_LABELS) - set(WORD_LABELS))})"
+    rf"(?:(?P<word>{trie_alternation(WORD_LABELS)})|{trie_alternation(set(NAME_LABELS) - set(WORD_LABELS))})"
     r"(?:(?P<strong>[ ]*[:=][ ]*|[ ]*\([ ]*)|(?P<topic>[은는][ ]+)|[ ]+)"
 )
 #: Short pieces one of which every label contains: one literal alternation searched before the
@@ -162,7 +158,7 @@ _COPULA = ("입니다", "이에요", "이예요", "예요", "이고", "이며", 
 _STRONG = r"[ ]*[(:/|\[<\-][ ]*"  # a separator that sets the name off from the value
 #: Name (and title) ending right before a value: searched in a window anchored at its end.
 BEFORE_VALUE = re.compile(
-    rf"(?<![가-힣])(?P<name>[가-힣]{{2,4}}?)(?:[ ]?(?P<title>{_alt(TRANSPARENT_TITLES + PUBLIC_TITLES)}))?(?:(?P<strong>{_STRONG})|[ ]*,?[ ]*)$"
+    rf"(?<![가-힣])(?P<name>[가-힣]{{2,4}}?)(?:[ ]?(?P<title>{trie_alternation(TRANSPARENT_TITLES + PUBLIC_TITLES)}))?(?:(?P<strong>{_STRONG})|[ ]*,?[ ]*)$"
 )
 #: Name right after a value; ``end`` when it also ends the phrase.
 AFTER_VALUE = re.compile(
@@ -171,7 +167,7 @@ AFTER_VALUE = re.compile(
 )
 _PUBLIC = frozenset(PUBLIC_TITLES)
 NOT_NAMES = NOT_NAMES | frozenset(TRANSPARENT_TITLES) | _PUBLIC  # 원장: 010-... is a title, not a name
-_PUBLIC_AFTER = re.compile(rf"[ ]?\(?(?:{_alt(PUBLIC_TITLES)})")
+_PUBLIC_AFTER = re.compile(rf"[ ]?\(?(?:{trie_alternation(PUBLIC_TITLES)})")
 _DESCRIBED = re.compile(r"[ ]?\(")  # 홍길동(서울대 교수): a person described, as in a news quote
 
 

@@ -56,8 +56,11 @@ def registration_birth_date(digits: str, today: dt.date | None = None) -> dt.dat
     century = RRN_CENTURY.get(digits[6])
     if century is None:
         return None
+    month, day = int(digits[2:4]), int(digits[4:6])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None  # most non-dates, without the cost of an exception
     try:
-        born = dt.date(century[0] + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]))
+        born = dt.date(century[0] + int(digits[0:2]), month, day)
     except ValueError:
         return None
     if born > (today or dt.date.today()):
@@ -184,7 +187,20 @@ def ip_is_public(value: str) -> bool:
     are not personal data about a user and return False.
     """
     try:
-        addr = ipaddress.ip_address(value)
+        if ":" in value:  # an IPv4 address never has one, an IPv6 address always
+            addr = ipaddress.IPv6Address(value)
+        elif _ipv4_shaped(value):  # what IPv4Address accepts, tested without raising (exceptions are slow)
+            addr = ipaddress.IPv4Address(value)
+        else:
+            return False
     except ValueError:
         return False
     return bool(addr.is_global) and not addr.is_multicast
+
+
+def _ipv4_shaped(value: str) -> bool:
+    """Four ASCII decimal octets, 0-255, without leading zeros (the form ``IPv4Address`` parses)."""
+    octets = value.split(".")
+    return len(octets) == 4 and all(
+        0 < len(o) <= 3 and o.isascii() and o.isdigit() and (o[0] != "0" or o == "0") and int(o) <= 255 for o in octets
+    )

@@ -199,3 +199,28 @@ def test_ip_garbage_is_not_an_address(s):
 @pytest.mark.parametrize("value", ["256.1.1.1", "1.2.3", "2001:db8::g", ""])
 def test_ip_malformed(value):
     assert not V.ip_is_public(value)
+
+
+def _parses(value: str):
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+@given(st.lists(st.text(alphabet="0123456789٣", min_size=0, max_size=4), min_size=1, max_size=5).map(".".join))
+def test_ip_dotted_strings_agree_with_ipaddress(value):
+    addr = _parses(value)
+    assert V.ip_is_public(value) == (addr is not None and addr.is_global and not addr.is_multicast)
+
+
+@given(st.text(alphabet="0123456789", min_size=7, max_size=7))
+def test_registration_birth_date_is_the_calendar_date(digits):
+    century = V.RRN_CENTURY.get(digits[6])
+    try:
+        expected = dt.date(century[0] + int(digits[:2]), int(digits[2:4]), int(digits[4:6])) if century else None
+    except ValueError:
+        expected = None
+    today = dt.date(2026, 12, 1)
+    expected = expected if expected is None or expected <= today else None
+    assert V.registration_birth_date(digits, today) == expected
