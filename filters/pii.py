@@ -84,6 +84,7 @@ _PRIORITY = {t: i for i, t in enumerate(("rrn", "frn", "account") + tuple(t for 
 _NON_DIGIT = re.compile(r"[^0-9]")
 #: A number as the finders see one: digit runs joined by at most 3 characters that are not
 #: letters, digits or Hangul (900101 - 1234568, 02)123-4567, 1.2.3.4); a superset of every value.
+_DIGIT_RUN = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(?:[^0-9A-Za-z가-힣]{1,3}[0-9]+)*")
 _MAILBOX_MARK = re.compile(r"[0-9._\-]")  # in a mailbox name, not in an English word
 #: Types whose values make the word beside them a contact name.
@@ -155,12 +156,15 @@ class KoreanPiiRedactor(DocumentStep):
         self._account_words = P.words_regex(P.CONTEXT_WORDS["account"] + P.SHORT_BANKS)
         self._address_finder = AddressFinder()
         self._name_finder = NameFinder()
-        # (finder, digits its value needs in one number): a text whose widest number (digits
-        # joined by at most 3 other characters, see _NUMBER) has fewer skips the finder. The
-        # order matters: accounts look at the phones found before them.
+        # (finder, digits its value needs in one number, digits in a row it needs): a text whose
+        # widest number (digits joined by at most 3 other characters, see _NUMBER) or longest
+        # digit run is shorter skips the finder (a birth date is 6 digits in a row, a BRN's last
+        # group 5, a licence's serial 6, an account of 10+ digits in 4 groups or fewer has a
+        # group of 3; an IPv6 address may have no decimal digit). The order matters: accounts
+        # look at the phones found before them.
         self._finders = (
-            (self._registrations, 7), (self._phones, 8), (self._emails, 0), (self._cards, 13), (self._brns, 10),
-            (self._licences, 10), (self._passports, 3), (self._accounts, 10), (self._ips, 1), (self._addresses, 0),
+            (self._registrations, 7, 6), (self._phones, 8, 0), (self._emails, 0, 0), (self._cards, 13, 4), (self._brns, 10, 5),
+            (self._licences, 10, 6), (self._passports, 3, 3), (self._accounts, 10, 3), (self._ips, 0, 0), (self._addresses, 0, 0),
         )
 
     @classmethod
@@ -211,9 +215,9 @@ class KoreanPiiRedactor(DocumentStep):
         view = fold(text)
         v = view.text
         cands: list[Detection] = []
-        widest = _widest_number(v)
-        for find, digits_needed in self._finders:
-            if widest >= digits_needed:
+        widest, run = _number_shape(v)
+        for find, digits_needed, run_needed in self._finders:
+            if widest >= digits_needed and run >= run_needed:
                 find(v, view, cands)
         if view.numerals:
             cands = [d for d in cands if self._numerals_ok(v, view, d)]
@@ -467,6 +471,13 @@ class KoreanPiiRedactor(DocumentStep):
 
     def describe(self) -> dict[str, Any]:
         return {"actions": dict(self.actions), "context_chars": self.context_chars, "today": self.today}
+
+
+def _number_shape(v: str) -> tuple[int, int]:
+    """(most digits in one :data:`_NUMBER` of ``v``, most digits in a row); short numbers are
+    counted by length, an upper bound."""
+    run = max(map(len, _DIGIT_RUN.findall(v)), default=0)
+    return (_widest_number(v) if run else 0), run
 
 
 def _widest_number(v: str) -> int:
