@@ -14,8 +14,8 @@ Usage:  python bench/pii.py [--per-form 100] [--plain 500] [--docs 20000] [--bas
    A hard negative (or an address's region, or a public figure's name) is preserved when no
    detection of any type overlaps it.
 3. Times the redactor and the baseline on the same Arrow batches (each set and three corpora),
-   alternating runs, one core, and prints docs/s and the ratio; fastText language ID on the
-   same batches for scale.
+   taking turns on each batch (best of 5 per batch), one core, and prints docs/s and the ratio;
+   fastText language ID on the same batches for scale.
 
 Presidio runs without any download: its Korean recognizers are registered on a
 ``SlimSpacyNlpEngine`` with a blank pipeline (spaCy's rule tokenizer) whose lemmas are the
@@ -244,23 +244,25 @@ def batches_of(texts: list[str], size: int = 1024) -> list[pa.RecordBatch]:
     return [rows_to_batch(rows[i : i + size], DOCUMENT_SCHEMA) for i in range(0, len(rows), size)]
 
 
-def seconds(step, batches) -> float:
-    t0 = time.perf_counter()
-    for b in batches:
-        step.apply(b)
-    return time.perf_counter() - t0
+def compare_speed(steps: dict, batches, rounds: int = 5) -> dict[str, float]:
+    """docs/s of each step: per batch, the best of ``rounds`` timings, summed over the batches.
 
-
-def compare_speed(steps: dict, batches, rounds: int = 3) -> dict[str, float]:
-    """docs/s of each step: the best of ``rounds`` alternating passes over the same batches."""
+    The steps take turns on each batch (in alternating order from round to round), so a change
+    in the machine's speed during the run (other work on the host, clock scaling) reaches every
+    step alike instead of whole passes of one of them.
+    """
     n = sum(b.num_rows for b in batches)
     for s in steps.values():
         s.apply(batches[0])  # warm up (model load, regex compile)
-    best = {k: float("inf") for k in steps}
-    for _ in range(rounds):
-        for k, s in steps.items():
-            best[k] = min(best[k], seconds(s, batches))
-    return {k: n / v for k, v in best.items()}
+    best = {k: [float("inf")] * len(batches) for k in steps}
+    order = list(steps.items())
+    for r in range(rounds):
+        for i, b in enumerate(batches):
+            for k, s in order if r % 2 == 0 else order[::-1]:
+                t0 = time.perf_counter()
+                s.apply(b)
+                best[k][i] = min(best[k][i], time.perf_counter() - t0)
+    return {k: n / sum(v) for k, v in best.items()}
 
 
 def main() -> int:
@@ -317,7 +319,7 @@ def main() -> int:
                     a, b = results["kocorpus"]["types"][t]["f1"], results["Presidio"]["types"][t]["f1"]
                     print(f"  {t:15s} kocorpus {fmt(a)}  presidio {fmt(b)}  {'ok' if a >= b else 'BELOW'}")
 
-    print("\nthroughput, one core, KoreanPiiRedactor.apply on the same Arrow batches of 1,024 documents (docs/s, best of 3 alternating passes):")
+    print("\nthroughput, one core, KoreanPiiRedactor.apply on the same Arrow batches of 1,024 documents (docs/s; per batch the best of 5 turns, the steps taking turns on each batch):")
     steps = {"kocorpus": new, f"kocorpus@{args.baseline}": old}
     try:
         from kocorpus.filters.langid import FastTextLanguageId

@@ -85,7 +85,7 @@ _NON_DIGIT = re.compile(r"[^0-9]")
 #: A number as the finders see one: digit runs joined by at most 3 characters that are not
 #: letters, digits or Hangul (900101 - 1234568, 02)123-4567, 1.2.3.4); a superset of every value.
 _DIGIT_RUN = re.compile(r"[0-9]+")
-_NUMBER = re.compile(r"[0-9]+(?:[^0-9A-Za-z가-힣]{1,3}[0-9]+)*")
+_NUMBER = re.compile(r"[0-9](?:[0-9]|[^0-9A-Za-z가-힣]{1,3}(?=[0-9]))*")
 _MAILBOX_MARK = re.compile(r"[0-9._\-]")  # in a mailbox name, not in an English word
 #: Types whose values make the word beside them a contact name.
 NAME_ANCHORS = frozenset({"phone", "account", "address", "email"})
@@ -474,21 +474,25 @@ class KoreanPiiRedactor(DocumentStep):
 
 
 def _number_shape(v: str) -> tuple[int, int]:
-    """(most digits in one :data:`_NUMBER` of ``v``, most digits in a row); short numbers are
-    counted by length, an upper bound."""
-    run = max(map(len, _DIGIT_RUN.findall(v)), default=0)
-    return (_widest_number(v) if run else 0), run
+    """(most digits in one :data:`_NUMBER` of ``v``, most digits in a row), or upper bounds of
+    them: a number of 6 characters or fewer counts its length for both.
 
-
-def _widest_number(v: str) -> int:
-    """Most digits in one :data:`_NUMBER` of ``v`` (short numbers are counted by length, an upper bound)."""
-    widest = 0
-    for number in _NUMBER.findall(v):
-        n = len(number)
-        if n > widest:
-            n = n - len(_NON_DIGIT.findall(number)) if n > 6 else n
-            widest = max(widest, n)
-    return widest
+    The finders' thresholds above 6 are digits in a number, so only the longer numbers (one or
+    two in a text) are read digit run by digit run.
+    """
+    numbers = _NUMBER.findall(v)
+    if not numbers:
+        return 0, 0
+    top = max(map(len, numbers))
+    if top <= 6:
+        return top, top
+    widest = run = max((n for n in map(len, numbers) if n <= 6), default=0)
+    for number in numbers:
+        if len(number) > 6:
+            runs = list(map(len, _DIGIT_RUN.findall(number)))
+            widest = max(widest, sum(runs))
+            run = max(run, max(runs))
+    return widest, run
 
 
 def _card_readings(m: re.Match, text: str) -> list[int]:

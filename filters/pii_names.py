@@ -234,10 +234,17 @@ class NameFinder:
 
     def after_labels(self, text: str) -> list[tuple[int, int]]:
         """Spans of names right after a contact label."""
-        out = []
-        if not _LABEL_KEY.search(text):
-            return out
-        for m in LABEL.finditer(text):
+        out: list[tuple[int, int]] = []
+        key = _LABEL_KEY.search(text)
+        done = 0  # labels do not overlap: the next one starts after the last
+        while key is not None:
+            # Every label starts with a key, so a label is tried only where a key starts (LABEL
+            # itself has no first character to skip to and costs about 5 µs a search).
+            m = LABEL.match(text, key.start()) if key.start() >= done else None
+            key = _LABEL_KEY.search(text, key.start() + 1)
+            if m is None:
+                continue
+            done = m.end()
             if m.start() and "가" <= text[m.start() - 1] <= "힣":
                 continue  # inside a longer word
             end = name_end(text, m.end())

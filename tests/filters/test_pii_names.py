@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kocorpus.filters.pii import PII_TYPES, KoreanPiiRedactor
+from kocorpus.filters import pii_names as PN
 from kocorpus.filters.pii_names import DOUBLE_SURNAMES, is_name, name_end
 
 TODAY = "2025-06-30"
@@ -115,3 +116,21 @@ def test_name_counts_and_keep_action():
     assert keep.redact_text("예금주 홍길동") == ("예금주 홍길동", {"name": 1})
     red = KoreanPiiRedactor(today=TODAY)
     assert red.redact_text("예금주 홍길동, 신한은행 110-123-456789") == ("예금주 <|name|>, 신한은행 <|acc|>", {"name": 1, "account": 1})
+
+
+_LABEL_PIECES = st.sampled_from(sorted(PN.NAME_LABELS) + ["홍길동", " ", ": ", "(", "은 ", "는 ", "가", "010", "님"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LABEL_PIECES, min_size=1, max_size=10).map("".join))
+def test_label_scan_from_keys_finds_what_a_full_scan_finds(text):
+    """after_labels tries a label only where a label key starts: the same labels as LABEL.finditer."""
+    full = [m.span() for m in PN.LABEL.finditer(text)]
+    keys = {m.start() for i in range(len(text)) if (m := PN._LABEL_KEY.match(text, i))}
+    assert all(a in keys for a, _ in full)
+    from_keys, done = [], 0
+    for a in sorted(keys):
+        if a >= done and (m := PN.LABEL.match(text, a)):
+            from_keys.append(m.span())
+            done = m.end()
+    assert from_keys == full
