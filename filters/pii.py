@@ -349,15 +349,17 @@ class KoreanPiiRedactor(DocumentStep):
                     cands.append(Detection(a, b, "driver_license", FORMAT))
 
     def _passports(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
+        own = self._context["passport"]
+        if self.context_chars is None or not own.search(v):
+            return  # a passport number needs its own label
         for m in P.PASSPORT.finditer(v):
             a, b = m.span()
-            if self._label(self._context["passport"], v, a, b) == OWN:
+            if self._label(own, v, a, b) == OWN:
                 cands.append(Detection(a, b, "passport", FORMAT))
 
     def _accounts(self, v: str, view: FoldedText, cands: list[Detection]) -> None:
-        if self.context_chars is None:
-            return
-        words = None  # whether the text has an account word at all: looked up at the first candidate
+        if self.context_chars is None or not self._account_words.search(v):
+            return  # every account needs an own label or a short bank name somewhere in its text
         for m in P.ACCOUNT.finditer(v):
             a, b = m.span()
             value = m.group()
@@ -369,10 +371,6 @@ class KoreanPiiRedactor(DocumentStep):
                 continue  # phone-shaped: a phone (found above) or a non-personal service number
             if not 10 <= len(_NON_DIGIT.sub("", value)) <= 14:
                 continue
-            if words is None:
-                words = self._account_words.search(v) is not None
-            if not words:
-                return
             lab = self._label(self._context["account"], v, a, b)
             if lab == OWN or (
                 lab == NONE
