@@ -5,12 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from kocorpus.filters.base import Reject
 from kocorpus.filters.pii import PII_TYPES, KoreanPiiRedactor
-from kocorpus.filters.pii_validators import brn_check_digit, frn_check_digit, luhn_check_digit, rrn_check_digit
+from kocorpus.filters.pii_validators import (
+    brn_check_digit,
+    frn_check_digit,
+    luhn_check_digit,
+    registration_birth_date,
+    rrn_check_digit,
+)
 from kocorpus.filters.placeholders import PLACEHOLDERS
 from kocorpus.schemas import DOCUMENT_SCHEMA, rows_to_batch
 
@@ -182,6 +188,9 @@ def test_email_obfuscated_and_full_width(red):
 @example(card="4001-1000-0000-3", prefix="안녕하세요. ")  # its 13 digits also read as an RRN date: grouped 4-4-4-1 it is a card
 @given(cards(), KOREAN)
 def test_card_numbers_with_luhn_are_redacted(card, prefix):
+    # 13 bare digits that read as a registration number's birth date are read as one (13-digit
+    # Visa numbers are no longer issued); grouped, they are a card (the example above).
+    assume(not (card.isdigit() and len(card) == 13 and registration_birth_date(card, dt.date.fromisoformat(TODAY))))
     red = KoreanPiiRedactor(today=TODAY)
     assert only(red, f"{prefix}카드 {card} 결제") == [("card", card)]
 
