@@ -110,8 +110,9 @@ DETAIL = re.compile(rf"(?:[ ]*,[ ]*|[ ]+)(?:[가-힣A-Za-z0-9]{{2,20}}[ ]+)?{_IT
 UNIT = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{1,3}[ ]?동[ ]?[0-9]{3,4}[ ]?호(?![0-9])")
 
 #: Every address has one of these: a building or lot number after its road or 동, or a unit (N동 N호).
-_HINT = re.compile("[0-9](?:(?<=[로길동리가산하][0-9])|(?<=[로길동리가산하] [0-9]))")  # digit first: the engine skips to digits
+_HINT = re.compile("[로길동리가산하][ ]?[0-9]")  # faster than digit first with lookbehinds, on PII-dense and plain text alike
 _WINDOW = 80  # characters searched before a number for its region and road name
+_NOT_IN_ADDRESS = re.compile("[^가-힣A-Za-z0-9 ]")
 
 
 class AddressFinder:
@@ -138,7 +139,10 @@ class AddressFinder:
             for m in pattern.finditer(text):
                 a, b = m.span("num")
                 head = text[max(0, m.start() - self.window) : m.start() + 1]
-                r = before.search(head)
+                # A region and road name hold only Hangul, ASCII letters, digits and spaces: the
+                # search starts after the last other character (found in the reversed head).
+                stop = _NOT_IN_ADDRESS.search(head[::-1])
+                r = before.search(head, len(head) - stop.start() if stop else 0)
                 if r is None:
                     continue
                 region = r.group("sgg") or r.group("sido")
