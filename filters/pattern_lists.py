@@ -1,4 +1,5 @@
-"""Bundled regular-expression lists in ``filters/data/``, read by section.
+"""Regular-expression lists: the bundled ones in ``filters/data/``, read by section, and the
+alternations built from word lists (:func:`trie_alternation`, :func:`word_alternation`).
 
 File format: UTF-8 text; ``# comment`` and blank lines are ignored; ``[name]``
 starts a section; every other line is one regular expression (Python
